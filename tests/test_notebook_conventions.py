@@ -38,11 +38,6 @@ def test_profile_defaults_from_environment(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_seed_parameter_present(path):
-    assert "seed" in read_parameters(path)
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_parameter_has_comment(path):
     missing = [name for name, parameter in read_parameters(path).items() if not parameter.comment]
     assert missing == []
