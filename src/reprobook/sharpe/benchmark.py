@@ -151,3 +151,45 @@ def summary_table(metrics: dict[str, np.ndarray], names: Sequence[str], k: int) 
     )
     frame.index.name = "estimator"
     return frame
+
+
+METRIC_DIRECTIONS = {"nMSE": False, "rank corr.": True, "regret@k": False, "SharpeRatio@k": True}
+
+
+def preferred_estimators(metrics: dict[str, np.ndarray], names: Sequence[str], k: int, run_axes: tuple[int, ...]) -> dict[str, str]:
+    """Name the estimator each metric prefers, on the metric averaged over runs.
+
+    Args:
+        metrics: output of :func:`reprobook.sharpe.metrics.top_k_metrics` for budgets
+            ``1..K`` on estimates whose axis 0 indexes estimators.
+        names: estimator names.
+        k: the budget for regret@k and SharpeRatio@k (1-based).
+        run_axes: the axes of the per-estimator arrays to average over (datasets, seeds).
+
+    Returns:
+        ``{"nMSE": ..., "rank corr.": ..., "regret@k": ..., "SharpeRatio@k": ...}``.
+    """
+    averaged = {
+        "nMSE": np.nanmean(metrics["nmse"], axis=run_axes),
+        "rank corr.": np.nanmean(metrics["rank_correlation"], axis=run_axes),
+        "regret@k": np.mean(metrics["regret"][..., k - 1], axis=run_axes),
+        "SharpeRatio@k": np.nanmean(metrics["sharpe_ratio"][..., k - 1], axis=run_axes),
+    }
+    return {name: best_estimator(values, names, METRIC_DIRECTIONS[name])[0] for name, values in averaged.items()}
+
+
+def overestimation_of_poor_policies(estimates: np.ndarray, true_values: np.ndarray) -> np.ndarray:
+    """Measure how much each estimator overestimates the candidates below the median true value.
+
+    Args:
+        estimates: shape ``(n_estimators, ..., n_policies)``.
+        true_values: broadcastable to ``estimates.shape[1:]``.
+
+    Returns:
+        Mean of ``max(estimate - true value, 0)`` over the poor candidates and all runs,
+        shape ``(n_estimators,)``, in units of the values.
+    """
+    true_values = np.broadcast_to(true_values, estimates.shape[1:])
+    poor = true_values < np.median(true_values, axis=-1, keepdims=True)
+    excess = np.maximum(estimates - true_values, 0.0)
+    return np.array([row[poor].mean() for row in excess])

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+
+from reprobook.sharpe.metrics import top_k_metrics
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,30 @@ def example_2() -> ToyExample:
     estimator_w = np.where(true_values <= 10, true_values - 0.5, 20.0 - true_values)
     estimator_z = np.array([5, 11, 14, 17, 15, 3, 10, 4, 1, 19, 12, 7, 2, 18, 13, 8, 9, 6, 16], dtype=float)
     return ToyExample("example 2", true_values, np.stack([estimator_w, estimator_z]), ("W", "Z"), (5.0, 10.0, 15.0))
+
+
+def toy_summary(
+    example: ToyExample, behavior_value: float, ks: list[int], convention: str, clip: bool = False
+) -> pd.DataFrame:
+    """Tabulate MSE, rank correlation and SharpeRatio@k of the example's two estimators.
+
+    Args:
+        example: one of the toy examples.
+        behavior_value: J(pi_b).
+        ks: budgets whose SharpeRatio@k become columns.
+        convention: the SharpeRatio@k convention (see :mod:`reprobook.sharpe.metrics`).
+        clip: SCOPE-RL's clip of SharpeRatio@k to ``[0, 100]``.
+
+    Returns:
+        One row per estimator; columns ``J(pi_b)``, ``MSE``, ``rank corr.`` and ``SR@k``
+        for each k.
+    """
+    result = top_k_metrics(example.estimates, example.true_values, behavior_value, ks, convention, clip)
+    table = pd.DataFrame(
+        {"J(pi_b)": behavior_value, "MSE": result["mse"], "rank corr.": result["rank_correlation"]},
+        index=list(example.estimator_names),
+    )
+    for column, k in enumerate(ks):
+        table[f"SR@{k}"] = result["sharpe_ratio"][:, column]
+    table.index.name = "estimator"
+    return table
