@@ -321,8 +321,9 @@ def wilson_interval(counts: np.ndarray, confidence: float = 0.95) -> tuple[np.nd
         share = counts / trials
         centre = (share + z**2 / (2 * trials)) / (1 + z**2 / trials)
         half = z / (1 + z**2 / trials) * np.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2))
-    lower = np.where(trials > 0, np.clip(centre - half, 0.0, 1.0), 0.0)
-    upper = np.where(trials > 0, np.clip(centre + half, 0.0, 1.0), 1.0)
+    # The exact ends at 0 and 1 keep rounding from pushing an observed 0 or 1 outside.
+    lower = np.where((trials > 0) & (counts > 0), np.clip(centre - half, 0.0, 1.0), 0.0)
+    upper = np.where((trials > 0) & (counts < trials), np.clip(centre + half, 0.0, 1.0), 1.0)
     return lower, upper
 
 

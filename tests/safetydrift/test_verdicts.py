@@ -1,0 +1,29 @@
+import pytest
+
+from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION
+from reprobook.safetydrift.verdicts import grade, synthetic_reason
+
+
+def test_grade_within_tolerance():
+    assert grade(0.93, 0.947, tolerance=0.05, same_direction=False) == REPRODUCED
+
+
+def test_grade_same_direction():
+    assert grade(0.7, 0.947, tolerance=0.05, same_direction=True) == SAME_DIRECTION
+
+
+def test_grade_not_reproduced():
+    assert grade(0.2, 0.947, tolerance=0.05, same_direction=False) == NOT_REPRODUCED
+
+
+def test_grade_nan_not_reproduced():
+    assert grade(float("nan"), 0.5, tolerance=1.0, same_direction=True) == NOT_REPRODUCED
+
+
+def test_grade_rejects_negative_tolerance():
+    with pytest.raises(ValueError, match="tolerance must be a finite number >= 0.0"):
+        grade(0.5, 0.5, tolerance=-1.0, same_direction=True)
+
+
+def test_reason_says_synthetic():
+    assert synthetic_reason("x").startswith("Synthetic traces")
