@@ -55,3 +55,23 @@ def test_bandit_benchmark_shapes():
 def test_bandit_benchmark_rejects_empty_datasets():
     with pytest.raises(ValueError, match="datasets must list"):
         benchmark.run_bandit_benchmark([], 1, 4, 0.3, 100, 0)
+
+
+def test_tied_picks_that_overlap_do_not_differ():
+    assert verdicts.picks_differ({"nMSE": "dm", "SharpeRatio@3": "dm=dr"}, "SharpeRatio@3") == []
+
+
+def test_best_estimator_names_ties():
+    assert benchmark.best_estimator(np.array([1.0, 2.0, 2.0]), ["a", "b", "c"], higher_is_better=True) == ["b=c"]
+
+
+def test_budget_dependence_with_a_tied_constant_winner():
+    assert verdicts.verdict_budget_dependence(["dm=dr", "dr", "dr=ips"]) == NOT_REPRODUCED
+
+
+def test_rank_association_of_constant_input_is_nan():
+    assert np.isnan(benchmark.rank_association(np.array([1.0, 2.0, 3.0]), np.array([5.0, 5.0, 5.0])))
+
+
+def test_rank_association_of_reversed_order_is_minus_one():
+    assert benchmark.rank_association(np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0])) == pytest.approx(-1.0)

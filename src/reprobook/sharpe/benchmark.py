@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from reprobook.params import check_int
 from reprobook.sharpe.bandit import candidate_policies, log_bandit_data, make_bandit_problem, true_policy_values
@@ -108,7 +109,8 @@ def run_bandit_benchmark(
 def best_estimator(scores: np.ndarray, names: Sequence[str], higher_is_better: bool) -> list[str]:
     """Name the best estimator for each entry of ``scores`` (axis 0 indexes estimators).
 
-    Ties go to the estimator listed first; NaN scores never win unless all are NaN.
+    Estimators tied for best (within a relative 1e-9) are all named, joined by ``"="`` in
+    the order of ``names``; NaN scores never win unless all are NaN.
 
     Args:
         scores: shape ``(n_estimators, ...)``.
@@ -119,9 +121,12 @@ def best_estimator(scores: np.ndarray, names: Sequence[str], higher_is_better: b
         A flat list of names, one per entry of ``scores[0]`` in C order.
     """
     scores = np.asarray(scores, dtype=float)
-    filled = np.where(np.isnan(scores), -np.inf if higher_is_better else np.inf, scores)
-    index = np.argmax(filled, axis=0) if higher_is_better else np.argmin(filled, axis=0)
-    return [names[i] for i in np.ravel(index)]
+    sign = 1.0 if higher_is_better else -1.0
+    filled = np.where(np.isnan(scores), -np.inf, sign * scores).reshape(scores.shape[0], -1)
+    best = filled.max(axis=0)
+    with np.errstate(invalid="ignore"):
+        tied = np.isclose(filled, best, rtol=1e-9, atol=0.0) | (filled == best)
+    return ["=".join(names[i] for i in np.flatnonzero(tied[:, column])) for column in range(filled.shape[1])]
 
 
 def summary_table(metrics: dict[str, np.ndarray], names: Sequence[str], k: int) -> pd.DataFrame:
@@ -193,3 +198,11 @@ def overestimation_of_poor_policies(estimates: np.ndarray, true_values: np.ndarr
     poor = true_values < np.median(true_values, axis=-1, keepdims=True)
     excess = np.maximum(estimates - true_values, 0.0)
     return np.array([row[poor].mean() for row in excess])
+
+
+def rank_association(first: np.ndarray, second: np.ndarray) -> float:
+    """Return Spearman's rank correlation of two 1-D arrays; NaN when either is constant."""
+    first_ranks = rankdata(first) - (len(first) + 1) / 2.0
+    second_ranks = rankdata(second) - (len(second) + 1) / 2.0
+    scale = np.sqrt(np.sum(first_ranks**2) * np.sum(second_ranks**2))
+    return float(np.sum(first_ranks * second_ranks) / scale) if scale > 0 else float("nan")

@@ -36,8 +36,11 @@ def verdict_holds(holds: bool, verdict_if_true: str = REPRODUCED) -> str:
 def picks_differ(picks: dict[str, str], reference: str) -> list[str]:
     """List the metrics whose preferred estimator differs from ``reference``'s pick.
 
+    A pick may name several tied estimators joined by ``"="``; two picks differ only when
+    they share no estimator.
+
     Args:
-        picks: metric name -> name of the estimator that metric prefers.
+        picks: metric name -> name(s) of the estimator(s) that metric prefers.
         reference: the metric to compare against, a key of ``picks``.
 
     Returns:
@@ -45,7 +48,8 @@ def picks_differ(picks: dict[str, str], reference: str) -> list[str]:
     """
     if reference not in picks:
         raise ValueError(f"reference must be one of {sorted(picks)}; got {reference!r}")
-    return [name for name, pick in picks.items() if name != reference and pick != picks[reference]]
+    chosen = set(picks[reference].split("="))
+    return [name for name, pick in picks.items() if name != reference and not chosen & set(pick.split("="))]
 
 
 def verdict_disagreement(picks: dict[str, str], reference: str) -> str:
@@ -58,7 +62,12 @@ def verdict_disagreement(picks: dict[str, str], reference: str) -> str:
 
 
 def verdict_budget_dependence(best_by_budget: Sequence[str]) -> str:
-    """Return "same direction" when the best estimator changes with the budget k, else "not reproduced"."""
+    """Return "same direction" when no estimator is best at every budget k, else "not reproduced".
+
+    An entry may name several tied estimators joined by ``"="``; an estimator tied for best
+    at every budget counts as best at every budget.
+    """
     if not best_by_budget:
         raise ValueError("best_by_budget must name the best estimator for at least one budget; got none")
-    return verdict_holds(len(set(best_by_budget)) > 1, SAME_DIRECTION)
+    always_best = set.intersection(*(set(entry.split("=")) for entry in best_by_budget))
+    return verdict_holds(not always_best, SAME_DIRECTION)
