@@ -74,8 +74,8 @@ def main() -> None:
     vectorised_seconds, vectorised = best_time(run_vectorised, arguments.repeats, estimates, true_values, behavior_value)
 
     if importlib.util.find_spec("scope_rl") is not None:
-        # NOTE: SCOPE-RL 0.2.1 breaks on NumPy 2, which this project requires, so this branch
-        # has not been exercised; it reports that SCOPE-RL is present and times nothing.
+        # NOTE: this branch has never run, because SCOPE-RL 0.2.1 fails on NumPy 2. It only
+        # logs that SCOPE-RL is present, and the loop below is timed as without it.
         logger.warning("scope_rl is importable but its metric API needs logged OPE inputs; timing the loop instead")
     baseline = "per-dataset Python loop over top_k_metrics"
     loop_seconds, looped = best_time(run_loop, 1, estimates, true_values, behavior_value)

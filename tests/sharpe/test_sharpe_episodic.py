@@ -48,7 +48,7 @@ def test_fqe_values_stay_within_bounds():
     assert np.all((estimates >= 0.0) & (estimates <= episodic.value_bound(0.99, 30)))
 
 
-def test_dr_is_close_to_truth_for_the_behavior_policy():
+def test_dr_on_behavior_policy_near_truth():
     behavior = episodic.make_policies([0.5], 0.3)
     logged = episodic.simulate(behavior, 400, 30, 5)
     truth = episodic.true_values(behavior, 2000, 30, 0.95, 6)

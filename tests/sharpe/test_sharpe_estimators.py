@@ -13,7 +13,7 @@ def _logged(n_rounds=4000, n_policies=5, seed=0):
     return problem, logged, action_dist
 
 
-def test_ips_equals_on_policy_mean_when_target_is_behavior():
+def test_ips_of_behavior_is_logged_mean():
     problem, logged, _ = _logged()
     target = bandit.behavior_policy(problem, logged.contexts)[None]
     zero_model = np.zeros((logged.actions.size, problem.n_actions))

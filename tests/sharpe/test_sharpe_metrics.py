@@ -57,11 +57,11 @@ def test_sharpe_documented_keeps_negative_numerator():
     assert value == pytest.approx(-7.0)
 
 
-def test_sharpe_scope_rl_zero_spread_positive_gain_is_inf():
+def test_sharpe_zero_spread_gain_is_inf():
     assert np.isposinf(metrics.sharpe_ratio_at_k([2.0, 1.0], [5.0, 5.0], 1.0, 2))
 
 
-def test_sharpe_scope_rl_zero_spread_zero_gain_is_nan():
+def test_sharpe_zero_spread_no_gain_is_nan():
     assert np.isnan(metrics.sharpe_ratio_at_k([2.0, 1.0], [5.0, 5.0], 5.0, 2))
 
 

@@ -124,7 +124,7 @@ def simulate(policies: CartPolePolicies, n_episodes: int, horizon: int, seed: in
         seed: seed of the initial states and of the action draws.
 
     Returns:
-        Trajectories with ``n_policies * n_episodes`` rows; ``behavior_propensities`` holds
+        Trajectories with ``n_policies * n_episodes`` rows; ``behavior_propensities`` is
         the probability of the taken action under the policy that took it.
     """
     n_episodes = check_int("n_episodes", n_episodes, low=1)
@@ -257,7 +257,7 @@ def fitted_q_evaluation(
     right_next = policies.right_probabilities(next_states)
     bound = value_bound(gamma, horizon)
     n_policies = policies.n_policies
-    # Column 2 p + a of weight_matrix holds Q_p's weights for action a.
+    # Column 2 p + a of weight_matrix contains Q_p's weights for action a.
     weight_matrix = np.zeros((n_features, 2 * n_policies))
     projection_t = np.ascontiguousarray(projection.T)
     for _ in range(n_iterations):

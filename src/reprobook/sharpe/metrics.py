@@ -31,7 +31,7 @@ Two conventions for SharpeRatio@k are offered (argument ``convention``):
 - with ``clip=True``, NaN becomes 0, ``inf`` becomes 100 and the result is clipped to
   ``[0, 100]``.
 
-``"documented"`` is the formula as the paper and the SCOPE-RL documentation write it:
+``"documented"`` is the formula as written in "Towards Assessing and Benchmarking Risk-Return Tradeoff of Off-Policy Evaluation" (ICLR 2024) and in the SCOPE-RL documentation:
 
 - ``std@k`` is the population standard deviation (``ddof=0``);
 - the numerator ``best@k - J(pi_b)`` is not clipped, so it may be negative;

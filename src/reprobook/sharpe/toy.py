@@ -1,4 +1,6 @@
-"""The paper's two toy examples: pairs of estimators with (nearly) equal MSE.
+"""The two toy examples of the SharpeRatio@k paper: estimators with (nearly) equal MSE.
+
+The paper is "Towards Assessing and Benchmarking Risk-Return Tradeoff of Off-Policy Evaluation" (ICLR 2024).
 
 In each example the candidate policies' true values are known and two estimators
 misestimate different policies. Accuracy metrics barely separate the two estimators,
