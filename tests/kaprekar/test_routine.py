@@ -13,6 +13,7 @@ from reprobook.kaprekar.routine import (
     input_domain,
     kaprekar_map,
     kaprekar_map_array,
+    sort_digits,
     to_digits,
     trajectory,
 )
@@ -149,7 +150,8 @@ def test_check_digits_rejects_non_integer(value):
 
 
 def test_check_convention_rejects_unknown():
-    with pytest.raises(ValueError, match="convention must be one of 'leading_zeros', 'proper'; got 'strict'"):
+    message = "convention must be one of 'leading_zeros', 'proper'; got 'strict'"
+    with pytest.raises(ValueError, match=message):
         check_convention("strict")
 
 
@@ -220,3 +222,10 @@ def test_domain_rejects_large_array():
 def test_domain_rejects_unknown_convention():
     with pytest.raises(ValueError, match="convention must be one of"):
         input_domain(10, 3, "no_zeros")
+
+
+@pytest.mark.parametrize("digits", [1, 2, 3, 5, 8, 9, 12])
+def test_sort_digits_matches_numpy(digits):
+    rng = np.random.default_rng(digits)
+    matrix = rng.integers(0, 7, size=(500, digits)).astype(np.uint8)
+    assert np.array_equal(sort_digits(matrix), np.sort(matrix, axis=1))

@@ -256,7 +256,11 @@ def test_iteration_matrix_rejects_bad_base():
 
 def test_study_rejects_large_estimate():
     estimate = estimate_study_bytes(200, 6)
-    with pytest.raises(ValueError, match=rf"base=200, digits=6 needs an estimated {estimate} bytes, more than max_bytes=1073741824"):
+    message = (
+        rf"base=200, digits=6 needs an estimated {estimate} bytes, "
+        r"more than max_bytes=1073741824"
+    )
+    with pytest.raises(ValueError, match=message):
         study(200, 6)
 
 

@@ -93,7 +93,13 @@ def test_gap_counts(theory):
 
 def test_even_counts_leading_zeros(theory):
     counts = theory.step_counts_even["leading_zeros"]
-    expected = [1, 6 * h**2 - 1, 6 * h**2 - 6, 6 * (2 * h**2 - (k - 1) ** 2 - (k - 2) ** 2), 6 * (2 * h - 1)]
+    expected = [
+        1,
+        6 * h**2 - 1,
+        6 * h**2 - 6,
+        6 * (2 * h**2 - (k - 1) ** 2 - (k - 2) ** 2),
+        6 * (2 * h - 1),
+    ]
     for index, want in enumerate(expected):
         assert same(piece(counts, index), want), index
 
@@ -106,7 +112,9 @@ def test_even_counts_proper(theory):
         1,
         6 * h**2 - 1 - (2 * h + 1),
         6 * h**2 - 6 - (2 * (h + 1) + 1),
-        6 * (2 * h**2 - (k - 1) ** 2 - (k - 2) ** 2) - (2 * (h + k - 1) + 1) - (2 * (h + 2 - k) + 1),
+        6 * (2 * h**2 - (k - 1) ** 2 - (k - 2) ** 2)
+        - (2 * (h + k - 1) + 1)
+        - (2 * (h + 2 - k) + 1),
         6 * (2 * h - 1) - 3,
     ]
     for index, want in enumerate(expected):
@@ -205,19 +213,23 @@ def test_even_constants(base, constant):
     assert three_digit_constant(base) == constant
 
 
-@pytest.mark.parametrize(("base", "cycle"), [(3, (8, 16)), (5, (48, 72)), (7, (144, 192)), (9, (320, 400))])
+@pytest.mark.parametrize(
+    ("base", "cycle"), [(3, (8, 16)), (5, (48, 72)), (7, (144, 192)), (9, (320, 400))]
+)
 def test_odd_cycles(base, cycle):
     assert three_digit_cycle(base) == cycle
 
 
 def test_constant_rejects_odd_base():
-    with pytest.raises(ValueError, match="base must be an even integer >= 2 for a 3-digit constant; got 5"):
+    message = "base must be an even integer >= 2 for a 3-digit constant; got 5"
+    with pytest.raises(ValueError, match=message):
         three_digit_constant(5)
 
 
 @pytest.mark.parametrize("base", [2, 7])
 def test_closed_form_rejects_base(base):
-    with pytest.raises(ValueError, match=rf"base must be an even integer >= 4 for the closed form; got {base}"):
+    message = rf"base must be an even integer >= 4 for the closed form; got {base}"
+    with pytest.raises(ValueError, match=message):
         three_digit_closed_form_counts(base)
 
 

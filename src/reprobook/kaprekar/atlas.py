@@ -50,11 +50,11 @@ def atlas(
 
     Returns:
         DataFrame with one row per attractor, ordered by base, digits and smallest
-        member, and the columns of :data:`ATLAS_COLUMNS`: ``kind`` is ``"fixed point"``
-        or ``"cycle"``, ``members`` the cycle in iteration order starting at its
-        minimum, ``members_text`` the same written in the base with leading zeros and
-        joined by ``" -> "``, and ``basin_share`` the basin size over the number of
-        inputs.
+        member, with the columns of :data:`ATLAS_COLUMNS`. ``kind`` is ``"fixed
+        point"`` or ``"cycle"``. ``members`` is the cycle in iteration order, starting
+        at its minimum. ``members_text`` writes the members in the base with leading
+        zeros, joined by ``" -> "``. ``basin_share`` is the basin size over the number
+        of inputs.
     """
     bases = check_int_list("bases", bases, low=2)
     digit_counts = check_int_list("digit_counts", digit_counts, low=1)

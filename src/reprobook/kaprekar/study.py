@@ -1,8 +1,8 @@
 """Full iteration-count studies of Kaprekar's routine, computed per digit multiset.
 
-The image D - A of a d-digit string depends only on the multiset of its digits, so
-the routine induces a map on the C(b+d-1, d) multisets of d digits from range(b):
-multiset M goes to the multiset of the digits of its image v_M. This functional graph
+The image D - A of a d-digit string depends only on the multiset of its digits. So
+the routine induces a map on the C(b+d-1, d) multisets of d digits from range(b), which
+sends multiset M to the multiset of the digits of its image v_M. This functional graph
 is far smaller than the b**d strings. A cycle M_1 -> ... -> M_k of multisets is the
 cycle (v_{M_1}, ..., v_{M_k}) of numbers, and every number cycle arises this way.
 
@@ -37,6 +37,7 @@ from reprobook.kaprekar.routine import (
     domain_size,
     horner,
     input_domain,
+    sort_digits,
     orbit,
 )
 from reprobook.params import check_int, check_int_list
@@ -256,7 +257,7 @@ def find_successors(
     """
     images = keys - horner(descending[:, ::-1], base)
 
-    image_digits = np.sort(digit_matrix(images, base, digits), axis=1)
+    image_digits = sort_digits(digit_matrix(images, base, digits))
     image_keys = horner(image_digits[:, ::-1], base)
     del image_digits
 
@@ -377,7 +378,9 @@ def member_lookup(cycles: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray
         (values, cycle_indices): int64 arrays of the same length, ``values`` ascending.
     """
     values = np.array([value for cycle in cycles for value in cycle], dtype=np.int64)
-    cycle_indices = np.array([index for index, cycle in enumerate(cycles) for _ in cycle], dtype=np.int64)
+    cycle_indices = np.array(
+        [index for index, cycle in enumerate(cycles) for _ in cycle], dtype=np.int64
+    )
     order = np.argsort(values)
     return values[order], cycle_indices[order]
 
@@ -464,7 +467,9 @@ def build_multiset_graph(base: int, digits: int) -> MultisetGraph:
     )
 
 
-def _scaled_exactly(counts: np.ndarray, numerator: np.ndarray | int, denominator: np.ndarray | int) -> np.ndarray:
+def _scaled_exactly(
+    counts: np.ndarray, numerator: np.ndarray | int, denominator: np.ndarray | int
+) -> np.ndarray:
     # counts * numerator / denominator, known to be an integer, without overflowing int64
     # in the product: the reduced denominator always divides counts.
     common = np.gcd(numerator, denominator)
@@ -549,7 +554,11 @@ def summarise_graph(graph: MultisetGraph, convention: str) -> KaprekarStudy:
     np.maximum.at(basin_max_steps, graph.attractor_index, input_steps)
 
     attractors = [
-        Attractor(cycle=cycle, basin_size=int(basin_sizes[index]), max_steps=int(basin_max_steps[index]))
+        Attractor(
+            cycle=cycle,
+            basin_size=int(basin_sizes[index]),
+            max_steps=int(basin_max_steps[index]),
+        )
         for index, cycle in enumerate(graph.cycles)
         if basin_sizes[index] > 0
     ]
@@ -617,7 +626,7 @@ def iteration_counts(
     graph = build_multiset_graph(base, digits)
 
     flat = array.reshape(-1)
-    descending = np.sort(digit_matrix(flat, base, digits), axis=1)[:, ::-1]
+    descending = sort_digits(digit_matrix(flat, base, digits))[:, ::-1]
     rows = np.searchsorted(graph.keys, horner(descending, base))
     member_values, _ = member_lookup(graph.cycles)
     counts = np.where(find_members(flat, member_values) >= 0, 0, graph.steps[rows])
@@ -625,7 +634,10 @@ def iteration_counts(
 
 
 def iteration_matrix(
-    bases: Iterable[int], digits: Any, convention: Any = "leading_zeros", max_bytes: Any = DEFAULT_MAX_BYTES
+    bases: Iterable[int],
+    digits: Any,
+    convention: Any = "leading_zeros",
+    max_bytes: Any = DEFAULT_MAX_BYTES,
 ) -> pd.DataFrame:
     """Tabulate the number of inputs per iteration count for several bases.
 

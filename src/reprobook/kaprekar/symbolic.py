@@ -3,8 +3,8 @@
 The central quantity is the gap g = x - z of a 3-digit string with digits
 x >= y >= z in base b. One step of the routine sends every string with gap g to the
 same number g (b**2 - 1), so the whole dynamics reduces to a map on gaps. This module
-derives that map and its consequences step by step from the definitions; nothing
-below is typed in as a known answer:
+derives that map and its consequences step by step from the definitions, and it
+types in no known result:
 
 - the difference D - A and the base-b digits of the image;
 - the gap map G(g), its fixed point (even b, the Kaprekar constant) and its 2-cycle
@@ -242,7 +242,9 @@ def _gap_map_branch(gap_map: sp.Expr, slope: int) -> sp.Expr:
     return next(branch for branch in gap_map.args if sp.diff(branch, g) == slope)
 
 
-def derive_steps(gap_map: sp.Expr, first_increasing_gap: sp.Expr, member_gaps: tuple[sp.Expr, ...]) -> sp.Expr:
+def derive_steps(
+    gap_map: sp.Expr, first_increasing_gap: sp.Expr, member_gaps: tuple[sp.Expr, ...]
+) -> sp.Expr:
     """Derive the steps from a string of gap g to the attractor.
 
     A string whose image is a cycle member (its gap is in ``member_gaps``) needs one
@@ -329,7 +331,9 @@ def _regime_count(
     total = sp.Integer(0)
     for step_expression, first_gap, last_gap in steps_branches:
         at_first, at_last = step_expression.subs(g, first_gap), step_expression.subs(g, last_gap)
-        step_range = (at_first, at_last) if _is_nonnegative(at_last - at_first, at_even_base) else (at_last, at_first)
+        step_range = (at_first, at_last)
+        if not _is_nonnegative(at_last - at_first, at_even_base):
+            step_range = (at_last, at_first)
         _require(
             _is_nonnegative(step_range[1] - step_range[0], at_even_base),
             f"the step range {step_range} of a gap branch is ordered",
@@ -380,7 +384,9 @@ def derive_even_step_counts(
 
     counts = {}
     for convention, gap_count in gap_counts.items():
-        per_regime = {regime: _regime_count(steps_branches, gap_count, regime) for regime in _REGIMES}
+        per_regime = {
+            regime: _regime_count(steps_branches, gap_count, regime) for regime in _REGIMES
+        }
         per_regime[(0, 0)] = sp.Integer(1)
         per_regime[(1, 1)] -= 1
         total = sum(
@@ -447,9 +453,9 @@ def derive_recurrence(interior: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
         interior: N(h, k) in the regime 3 <= k <= h.
 
     Returns:
-        (row difference N(h, k+1) - N(h, k), which must not depend on h; column
-        difference N(h+1, k) - N(h, k), which must not depend on k; the mixed
-        difference, which must be 0).
+        (row, column, mixed). The row difference N(h, k+1) - N(h, k) is proved free of
+        h, the column difference N(h+1, k) - N(h, k) free of k, and the mixed
+        difference is proved to be 0.
     """
     row = sp.factor(sp.expand(interior.subs(k, k + 1) - interior))
     column = sp.factor(sp.expand(interior.subs(h, h + 1) - interior))
@@ -457,7 +463,9 @@ def derive_recurrence(interior: sp.Expr) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     _require(not row.has(h), f"the row difference {row} does not depend on h")
     _require(not column.has(k), f"the column difference {column} does not depend on k")
     _require(mixed == 0, "the mixed difference vanishes")
-    _require(sp.expand(column.subs(k, k + 1) - column) == 0, "the mixed difference vanishes by columns")
+    _require(
+        sp.expand(column.subs(k, k + 1) - column) == 0, "the mixed difference vanishes by columns"
+    )
     return row, column, mixed
 
 
@@ -530,7 +538,9 @@ def _max_at_ends(steps: sp.Expr, base_range: dict[sp.Symbol, sp.Expr]) -> sp.Exp
     at_last = _step_branch(steps, "above").subs(g, b - 1)
     if _is_nonnegative(at_first - at_last, base_range):
         return sp.simplify(at_first)
-    _require(_is_nonnegative(at_last - at_first, base_range), "one end of the gap range has the maximum")
+    _require(
+        _is_nonnegative(at_last - at_first, base_range), "one end of the gap range has the maximum"
+    )
     return sp.simplify(at_last)
 
 
@@ -579,8 +589,8 @@ def three_digit_steps_by_gap(base: Any) -> np.ndarray:
         base: the base, an integer >= 2.
 
     Returns:
-        int64 array of shape (base - 1,); entry g - 1 is the number of steps from a
-        string of gap g that is not itself a cycle member.
+        int64 array of shape (base - 1,). Entry g - 1 is the number of steps from a
+        string of gap g, unless that string is itself a cycle member.
     """
     base = check_base(base)
     theory = derive_three_digit_theory()
