@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_notebook
+from notebook_helpers import make_notebook
 
 CONFIG = """title: test book
 only_build_toc_files: true

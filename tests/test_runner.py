@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_notebook
+from notebook_helpers import make_notebook
 from reprobook.cli import main
 from reprobook.runner import check_overrides, parse_value, read_parameters, resolve_notebook, run_notebook
 
