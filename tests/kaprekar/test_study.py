@@ -139,7 +139,9 @@ def test_study_equals_brute_force(base, digits, convention):
     assert fast == reference
 
 
-@pytest.mark.parametrize(("base", "digits"), [(10, 6), (7, 6), (16, 4), (36, 3), (3, 11), (2, 16)])
+@pytest.mark.parametrize(
+    ("base", "digits"), [(10, 6), (7, 6), (16, 4), (36, 3), (3, 11), (2, 16), (257, 2), (300, 2)]
+)
 @pytest.mark.parametrize("convention", CONVENTIONS)
 def test_study_equals_per_number(base, digits, convention, per_number_counts):
     expected = per_number_counts(base, digits, convention)

@@ -23,7 +23,9 @@ raise RuntimeError; they hold for SymPy 1.14.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -93,12 +95,12 @@ class ThreeDigitTheory:
     steps_odd: sp.Expr
     max_steps_even: sp.Expr
     max_steps_odd: sp.Expr
-    gap_counts: dict[str, sp.Expr]
-    step_counts_even: dict[str, sp.Expr]
-    mode_condition: dict[str, sp.Basic]
-    row_difference: dict[str, sp.Expr]
-    column_difference: dict[str, sp.Expr]
-    mixed_difference: dict[str, sp.Expr]
+    gap_counts: Mapping[str, sp.Expr]
+    step_counts_even: Mapping[str, sp.Expr]
+    mode_condition: Mapping[str, sp.Basic]
+    row_difference: Mapping[str, sp.Expr]
+    column_difference: Mapping[str, sp.Expr]
+    mixed_difference: Mapping[str, sp.Expr]
 
 
 def _require(condition: bool, claim: str) -> None:
@@ -508,6 +510,10 @@ def derive_three_digit_theory() -> ThreeDigitTheory:
         )
         mode_condition[convention] = derive_mode_condition(per_regime[convention])
 
+    # Read-only mappings, because the cached theory is shared by every caller.
+    step_counts_even = {
+        convention: _as_piecewise(per_regime[convention]) for convention in CONVENTIONS
+    }
     return ThreeDigitTheory(
         difference=difference,
         image_digits=image_digits,
@@ -521,14 +527,12 @@ def derive_three_digit_theory() -> ThreeDigitTheory:
         steps_odd=steps_odd,
         max_steps_even=max_steps_even,
         max_steps_odd=max_steps_odd,
-        gap_counts=gap_counts,
-        step_counts_even={
-            convention: _as_piecewise(per_regime[convention]) for convention in CONVENTIONS
-        },
-        mode_condition=mode_condition,
-        row_difference=row_difference,
-        column_difference=column_difference,
-        mixed_difference=mixed_difference,
+        gap_counts=MappingProxyType(gap_counts),
+        step_counts_even=MappingProxyType(step_counts_even),
+        mode_condition=MappingProxyType(mode_condition),
+        row_difference=MappingProxyType(row_difference),
+        column_difference=MappingProxyType(column_difference),
+        mixed_difference=MappingProxyType(mixed_difference),
     )
 
 
