@@ -10,8 +10,10 @@ from reprobook.safetydrift.absorption import (
     expected_steps_to_violation,
     fundamental_matrix,
     points_of_no_return,
+    posterior_violation_curve,
     posterior_violation_within,
     simulate_violation_within,
+    to_rational_matrix,
     violation_curve,
     violation_within,
 )
@@ -182,3 +184,30 @@ def test_posterior_is_seeded(chains):
 def test_posterior_rejects_zero_alpha(chains):
     with pytest.raises(ValueError, match="alpha must be > 0"):
         posterior_violation_within(chains[POOLED].counts, 3, 5, seed=0, alpha=0.0)
+
+
+def test_rational_rows_sum_to_one(chains):
+    rational = to_rational_matrix(chains[POOLED].matrix, 1000)
+    assert all(sum(row) == 1 for row in rational)
+
+
+def test_rational_close_to_float(chains):
+    rational = to_rational_matrix(chains[POOLED].matrix, 1000)
+    assert np.allclose(np.array(rational, dtype=float), chains[POOLED].matrix, atol=0.005)
+
+
+def test_rational_chain_feeds_exact_analysis(chains):
+    rational = to_rational_matrix(chains[POOLED].matrix, 100)
+    exact = exact_violation_within(rational, 5)
+    assert np.allclose(np.array(exact, dtype=float).ravel(), violation_within(np.array(rational, dtype=float), 5))
+
+
+def test_posterior_curve_last_horizon_matches_within(chains):
+    counts = chains[POOLED].counts
+    curve = posterior_violation_curve(counts, 6, 10, seed=1)
+    assert np.array_equal(curve[:, -1], posterior_violation_within(counts, 6, 10, seed=1))
+
+
+def test_posterior_curve_grows_with_horizon(chains):
+    curve = posterior_violation_curve(chains[POOLED].counts, 6, 10, seed=1)
+    assert np.all(np.diff(curve, axis=1) >= 0)

@@ -97,3 +97,19 @@ def test_random_transformers_pipeline_plugs_in():
     classifier = judge_demo.build_random_classifier(texts, seed=0)
     score = JudgeDetector(pipeline_judge(classifier, judge_demo.UNSAFE_LABEL)).score(step("send_email", "to=b"))
     assert 0.0 <= score <= 1.0
+
+
+def test_local_judge_loads_saved_model(tmp_path):
+    judge_demo = pytest.importorskip("reprobook.safetydrift.judge_demo")
+    texts = [describe_step(step("send_email", "to=b"))]
+    classifier = judge_demo.build_random_classifier(texts, seed=0)
+    classifier.model.save_pretrained(tmp_path)
+    classifier.tokenizer.save_pretrained(tmp_path)
+    judge = judge_demo.load_local_judge(tmp_path, judge_demo.UNSAFE_LABEL)
+    assert judge(texts[0]) == pytest.approx(pipeline_judge(classifier, judge_demo.UNSAFE_LABEL)(texts[0]))
+
+
+def test_local_judge_missing_folder(tmp_path):
+    judge_demo = pytest.importorskip("reprobook.safetydrift.judge_demo")
+    with pytest.raises(ValueError, match="judge model folder .* not found"):
+        judge_demo.load_local_judge(tmp_path / "absent", "UNSAFE")

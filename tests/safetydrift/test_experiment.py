@@ -8,6 +8,7 @@ from reprobook.safetydrift.experiment import (
     category_table,
     evaluate_detectors,
     summary_table,
+    threshold_sweep,
 )
 
 
@@ -49,3 +50,8 @@ def test_summary_table_rows(evaluation):
 
 def test_category_table_rows(evaluation):
     assert len(category_table(evaluation)) == 3 * 4
+
+
+def test_threshold_sweep_rows(evaluation):
+    sweep = threshold_sweep(evaluation, [0.2, 0.5, 0.9])
+    assert sweep["false positive rate"].is_monotonic_decreasing

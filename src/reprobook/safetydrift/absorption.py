@@ -237,25 +237,49 @@ def exact_violation_within(
     return (identity - transient).inv() * (identity - transient**horizon) * to_violation
 
 
-def posterior_violation_within(
-    counts: np.ndarray, horizon: int, n_draws: int, seed: int, *, alpha: float = 1.0
+def to_rational_matrix(matrix: np.ndarray, denominator: int = 1000) -> list[list[Fraction]]:
+    """Round a transition matrix to rationals with a common denominator, keeping rows stochastic.
+
+    Each entry is rounded to a multiple of ``1 / denominator``; the rounding error of a
+    row goes to its largest entry, so every row sums to exactly one.
+
+    Args:
+        matrix: transition matrix with VIOLATED last, shape (k, k).
+        denominator: the common denominator (>= 1).
+
+    Returns:
+        The rational matrix as nested lists of ``Fraction``.
+    """
+    matrix = check_stochastic(matrix)
+    denominator = check_int("denominator", denominator, low=1)
+    rational = []
+    for row in matrix:
+        numerators = np.rint(row * denominator).astype(int)
+        numerators[np.argmax(row)] += denominator - numerators.sum()
+        rational.append([Fraction(int(numerator), denominator) for numerator in numerators])
+    return rational
+
+
+def posterior_violation_curve(
+    counts: np.ndarray, max_horizon: int, n_draws: int, seed: int, *, alpha: float = 1.0
 ) -> np.ndarray:
-    """Draw P(violation within ``horizon``) from the Dirichlet posterior of the transition rows.
+    """Draw P(violation within h), h = 1 ... ``max_horizon``, from the Dirichlet posterior of the rows.
 
     Each transient row ``i`` is drawn from ``Dirichlet(n[i] + alpha)`` (a uniform prior
-    of ``alpha`` pseudo-counts per cell); the absorbing row stays fixed.
+    of ``alpha`` pseudo-counts per cell); the absorbing row stays fixed. All horizons
+    share the same draws.
 
     Args:
         counts: transition counts, shape (k, k).
-        horizon: number of steps h >= 1.
-        n_draws: number of posterior draws.
+        max_horizon: the largest horizon (>= 1).
+        n_draws: number of posterior draws (>= 1).
         seed: seed of the numpy random generator.
         alpha: prior pseudo-count per cell (> 0).
 
     Returns:
-        The drawn probabilities, shape (n_draws, k-1).
+        The drawn probabilities, shape (n_draws, max_horizon, k-1).
     """
-    horizon = check_int("horizon", horizon, low=1)
+    max_horizon = check_int("max_horizon", max_horizon, low=1)
     n_draws = check_int("n_draws", n_draws, low=1)
     alpha = check_float("alpha", alpha, low=0.0)
     if alpha == 0:
@@ -268,7 +292,21 @@ def posterior_violation_within(
     transient = rows[:, :, :-1]
     to_violation = rows[:, :, -1]
 
-    within = np.zeros((n_draws, transient_count))
-    for _ in range(horizon):
+    curve = np.empty((n_draws, max_horizon, transient_count))
+    within = to_violation
+    for step in range(max_horizon):
+        curve[:, step] = within
         within = to_violation + np.einsum("dij,dj->di", transient, within)
-    return within
+    return curve
+
+
+def posterior_violation_within(
+    counts: np.ndarray, horizon: int, n_draws: int, seed: int, *, alpha: float = 1.0
+) -> np.ndarray:
+    """Draw P(violation within ``horizon``) from the Dirichlet posterior (see :func:`posterior_violation_curve`).
+
+    Returns:
+        The drawn probabilities, shape (n_draws, k-1).
+    """
+    horizon = check_int("horizon", horizon, low=1)
+    return posterior_violation_curve(counts, horizon, n_draws, seed, alpha=alpha)[:, -1]

@@ -18,6 +18,7 @@ from reprobook.safetydrift.chain import MarkovChain, category_violation_rates, f
 from reprobook.safetydrift.evaluation import (
     DetectionSummary,
     TraceOutcome,
+    outcomes_at,
     roc_curve,
     run_detector,
     stratified_split,
@@ -155,3 +156,18 @@ def category_table(evaluation: Evaluation) -> pd.DataFrame:
                 "safe": summary.n_safe,
             })  # fmt: skip
     return pd.DataFrame(rows).set_index(["detector", "category"])
+
+
+def threshold_sweep(evaluation: Evaluation, thresholds: Sequence[float], detector: str = MONITOR) -> pd.DataFrame:
+    """Return detection rate, mean warning and false positive rate of one detector at each threshold."""
+    result = evaluation.results[detector]
+    rows = []
+    for threshold in thresholds:
+        summary = summarize(outcomes_at(evaluation.test, result.scores, threshold))
+        rows.append({
+            "threshold": threshold,
+            "detection rate": summary.detection_rate,
+            "mean warning (steps)": summary.mean_warning,
+            "false positive rate": summary.false_positive_rate,
+        })  # fmt: skip
+    return pd.DataFrame(rows).set_index("threshold")

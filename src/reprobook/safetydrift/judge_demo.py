@@ -5,20 +5,30 @@ BERT-style classifier from a configuration, with random weights and a word-level
 vocabulary made from the step texts. Its scores carry no knowledge of safety: it only
 shows that a ``transformers`` text-classification pipeline plugs into
 :class:`~reprobook.safetydrift.baselines.JudgeDetector` through
-:func:`~reprobook.safetydrift.baselines.pipeline_judge`. Importing this module imports
+:func:`~reprobook.safetydrift.baselines.pipeline_judge`. :func:`load_local_judge` loads
+a real classifier from a local folder the same way. Importing this module imports
 torch and transformers.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import torch
 from tokenizers import Tokenizer, models, pre_tokenizers
-from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast, pipeline
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    BertConfig,
+    BertForSequenceClassification,
+    PreTrainedTokenizerFast,
+    pipeline,
+)
 
 from reprobook.params import check_int
-from reprobook.safetydrift.baselines import words_of
+from reprobook.safetydrift.baselines import pipeline_judge, words_of
 
 UNSAFE_LABEL = "UNSAFE"
 
@@ -60,3 +70,25 @@ def build_random_classifier(texts: Iterable[str], seed: int, *, hidden_size: int
     torch.manual_seed(seed)
     model = BertForSequenceClassification(config).eval()
     return pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1)
+
+
+def load_local_judge(path: str | os.PathLike, unsafe_label: str):
+    """Load a text-classification model from a local folder as a judge, without network access.
+
+    Args:
+        path: a folder written by ``save_pretrained`` (model and tokenizer).
+        unsafe_label: the model's label whose score is P(unsafe).
+
+    Returns:
+        A judge for :class:`~reprobook.safetydrift.baselines.JudgeDetector`.
+
+    Raises:
+        ValueError: if the folder does not exist.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ValueError(f"judge model folder {str(folder)!r} not found; give a folder written by save_pretrained")
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(folder, local_files_only=True).eval()
+    classifier = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1)
+    return pipeline_judge(classifier, unsafe_label)

@@ -120,7 +120,8 @@ class ToolRegistry:
         if kind is not None:
             if escalation is not None or reversibility is not None:
                 raise ValueError(f"tool {name!r}: give either kind or escalation and reversibility, not both")
-            self._effects[name] = TOOL_KINDS[check_choice("kind", kind, tuple(TOOL_KINDS))]
+            escalation, reversibility = TOOL_KINDS[check_choice("kind", kind, tuple(TOOL_KINDS))]
+            self._effects[name] = (int(escalation), int(reversibility))
             return
         if escalation is None or reversibility is None:
             raise ValueError(f"tool {name!r}: give a kind or both escalation and reversibility")

@@ -41,3 +41,24 @@ def grade(measured: float, paper: float, *, tolerance: float, same_direction: bo
 def synthetic_reason(detail: str) -> str:
     """Return a scorecard reason that starts by saying the traces are synthetic."""
     return f"{SYNTHETIC_NOTE}; {detail}"
+
+
+def grade_bound(measured: float, bound: float, *, below: bool, same_direction: bool) -> str:
+    """Return the verdict for a claim that a value stays below (or above) a bound.
+
+    Args:
+        measured: the value this run measured (NaN counts as not reproduced).
+        bound: the paper's bound.
+        below: True for "stays below ``bound``", False for "reaches at least ``bound``".
+        same_direction: whether the measured values agree with the claim's comparison.
+
+    Returns:
+        ``"reproduced"`` when the bound holds, else ``"same direction"`` or ``"not reproduced"``.
+    """
+    below = check_bool("below", below)
+    same_direction = check_bool("same_direction", same_direction)
+    if math.isnan(measured):
+        return NOT_REPRODUCED
+    if (measured < bound) if below else (measured >= bound):
+        return REPRODUCED
+    return SAME_DIRECTION if same_direction else NOT_REPRODUCED
