@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from reprobook.benchmarking import write_record
+from reprobook.benchmarking import best_time, write_record
 from reprobook.kaprekar.study import brute_force_study, iteration_matrix, study
 
 logger = logging.getLogger("kaprekar_speed")
@@ -34,32 +33,6 @@ SPEEDUP_DIGITS = 4
 SPEEDUP_BASE, QUICK_SPEEDUP_BASE = 36, 16
 GROWTH_BASES = {3: (50, 100, 200, 300), 4: (24, 48, 72, 96)}
 SPEEDUP_TARGET = 100.0
-
-
-def timed_call(function: Callable[..., Any], *args: Any) -> tuple[float, Any]:
-    """Call ``function(*args)`` once and measure its wall time.
-
-    Returns:
-        (seconds, result).
-    """
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
-
-
-def best_time(function: Callable[..., Any], repeats: int, *args: Any) -> tuple[float, Any]:
-    """Time ``repeats`` calls of ``function(*args)`` and keep the fastest.
-
-    Args:
-        function: the callable to time.
-        repeats: the number of calls, at least 1.
-        *args: the arguments of every call.
-
-    Returns:
-        (seconds of the fastest call, result of the last call).
-    """
-    calls = [timed_call(function, *args) for _ in range(repeats)]
-    return min(seconds for seconds, _ in calls), calls[-1][1]
 
 
 def time_tables(repeats: int) -> dict[str, Any]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import logging
-import time
 
 import numpy as np
 
-from reprobook.benchmarking import write_record
+from reprobook.benchmarking import best_time, write_record
 from reprobook.sharpe.metrics import top_k_metrics
 
 logger = logging.getLogger("sharpe_speed")
@@ -49,16 +48,6 @@ def run_loop(estimates: np.ndarray, true_values: np.ndarray, behavior_value: flo
     ]
     shape = estimates.shape[:2]
     return {name: np.stack([row[name] for row in rows]).reshape(shape + rows[0][name].shape) for name in rows[0]}
-
-
-def best_time(function, repeats: int, *args) -> tuple[float, object]:
-    """Return the fastest wall time of ``repeats`` calls (seconds) and the last result."""
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function(*args)
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> None:

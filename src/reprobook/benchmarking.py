@@ -11,6 +11,8 @@ import importlib.metadata
 import json
 import os
 import platform
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,3 +42,22 @@ def write_record(name: str, results: dict[str, Any], directory: Path | None = No
     partial.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
     partial.replace(path)
     return path
+
+
+def best_time(function: Callable[..., Any], repeats: int, *args: Any) -> tuple[float, Any]:
+    """Call ``function(*args)`` ``repeats`` times and keep the fastest wall time.
+
+    Returns:
+        (seconds of the fastest call, result of the last call).
+
+    Raises:
+        ValueError: if ``repeats`` is below 1.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be an integer >= 1; got {repeats}")
+    fastest, result = float("inf"), None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function(*args)
+        fastest = min(fastest, time.perf_counter() - started)
+    return fastest, result

@@ -20,7 +20,6 @@ import logging
 import os
 import platform
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
