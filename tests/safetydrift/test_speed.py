@@ -6,6 +6,7 @@ from reprobook.safetydrift.speed import (
     fit_and_analyse,
     fit_and_analyse_loop,
     matrix_power_lookup,
+    python_power_lookup,
     seconds_per_call,
 )
 from reprobook.safetydrift.chain import count_transitions, encode_traces
@@ -29,3 +30,9 @@ def test_matrix_power_lookup_matches_monitor(chains):
 
 def test_seconds_per_call_positive():
     assert seconds_per_call(lambda: sum(range(100)), repeats=2, number=3) > 0
+
+
+def test_python_power_lookup_matches_numpy(chains):
+    matrix = chains[POOLED].matrix
+    state = FineState(2, 1, 0)
+    assert np.isclose(python_power_lookup(matrix.tolist(), state, 5), matrix_power_lookup(matrix, state, 5))

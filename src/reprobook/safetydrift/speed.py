@@ -41,6 +41,18 @@ def matrix_power_lookup(matrix: np.ndarray, state: FineState, horizon: int) -> f
     return float(np.linalg.matrix_power(matrix, horizon)[level, -1])
 
 
+def python_power_lookup(matrix: list[list[float]], state: FineState, horizon: int) -> float:
+    """Compute P(violation within h) for one step in pure Python: cascade, then ``P^h`` by repeated products."""
+    level = risk_level(state)
+    if level == RiskLevel.VIOLATED:
+        return 1.0
+    size = len(matrix)
+    power = [row[:] for row in matrix]
+    for _ in range(horizon - 1):
+        power = [[sum(power[i][k] * matrix[k][j] for k in range(size)) for j in range(size)] for i in range(size)]
+    return power[level][-1]
+
+
 def count_transitions_loop(traces: Sequence[Trace]) -> list[list[int]]:
     """Count risk-level transitions in pure Python, running the rule cascade on every step."""
     size = len(RiskLevel)

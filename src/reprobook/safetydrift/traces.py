@@ -54,7 +54,7 @@ class TraceFormatError(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One agent step.
 
@@ -75,7 +75,7 @@ class Step:
     violation: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trace:
     """One agent run.
 
