@@ -25,8 +25,14 @@ from typing import Any
 import numpy as np
 
 from reprobook.benchmarking import write_record
-from reprobook.safetydrift.chain import POOLED, count_transitions, encode_traces, estimate_matrix, fit_chains
 from reprobook.safetydrift.absorption import violation_within
+from reprobook.safetydrift.chain import (
+    POOLED,
+    count_transitions,
+    encode_traces,
+    estimate_matrix,
+    fit_chains,
+)
 from reprobook.safetydrift.generator import generate_traces
 from reprobook.safetydrift.monitor import SafetyMonitor
 from reprobook.safetydrift.speed import (
@@ -58,7 +64,10 @@ def time_monitor_steps(repeats: int, seed: int) -> dict[str, Any]:
     traces = generate_traces(STEP_TRACES, seed)
     chains = fit_chains(traces)
     monitor = SafetyMonitor.from_chains(chains, horizon=HORIZON)
-    stream = [(trace.category, [(step.tool, step.sensitivity, step.state) for step in trace.steps]) for trace in traces]
+    stream = [
+        (trace.category, [(step.tool, step.sensitivity, step.state) for step in trace.steps])
+        for trace in traces
+    ]
     n_steps = sum(len(steps) for _, steps in stream)
     matrices = {name: chain.matrix for name, chain in chains.items()}
     lists = {name: matrix.tolist() for name, matrix in matrices.items()}
@@ -112,14 +121,17 @@ def time_fit_and_analyse(n_traces: int, repeats: int, seed: int) -> dict[str, An
     vectorised_seconds = seconds_per_call(lambda: fit_and_analyse(traces, HORIZON), repeats)
     encoded = encode_traces(traces)
     from_encoded_seconds = seconds_per_call(
-        lambda: violation_within(estimate_matrix(count_transitions(encoded), smoothing="laplace"), HORIZON), repeats
+        lambda: violation_within(
+            estimate_matrix(count_transitions(encoded), smoothing="laplace"), HORIZON
+        ),
+        repeats,
     )
     start = time.perf_counter()
     loop = fit_and_analyse_loop(traces, HORIZON)
     loop_seconds = time.perf_counter() - start
     return {
         "traces": n_traces,
-        "steps": int(len(encoded.levels)),
+        "steps": len(encoded.levels),
         "generate_seconds": round(generate_seconds, 2),
         "vectorised_seconds": round(vectorised_seconds, 4),
         "from_encoded_seconds": round(from_encoded_seconds, 5),
@@ -127,15 +139,24 @@ def time_fit_and_analyse(n_traces: int, repeats: int, seed: int) -> dict[str, An
         "ratio_loop_to_vectorised": round(loop_seconds / vectorised_seconds, 1),
         "ratio_loop_to_from_encoded": round(loop_seconds / from_encoded_seconds, 1),
         "same_results": bool(np.allclose(loop, fit_and_analyse(traces, HORIZON))),
-        "pooled_violation_within_horizon": [round(float(value), 4) for value in violation_within(fit_chains(encoded)[POOLED].matrix, HORIZON)],
+        "pooled_violation_within_horizon": [
+            round(float(value), 4)
+            for value in violation_within(fit_chains(encoded)[POOLED].matrix, HORIZON)
+        ],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"fit {QUICK_TRACES} traces instead of {TRACES}")
-    parser.add_argument("--record", action="store_true", help="write benchmarks/records/safetydrift_speed.json")
-    parser.add_argument("--repeats", type=int, default=3, help="timed passes per measurement (best kept)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"fit {QUICK_TRACES} traces instead of {TRACES}"
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="write benchmarks/records/safetydrift_speed.json"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed passes per measurement (best kept)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic traces")
     arguments = parser.parse_args()
     if arguments.repeats < 1:
@@ -146,7 +167,9 @@ def main() -> None:
 
     results = {
         "monitor_step": time_monitor_steps(arguments.repeats, arguments.seed),
-        "fit_and_analyse": time_fit_and_analyse(QUICK_TRACES if arguments.quick else TRACES, arguments.repeats, arguments.seed),
+        "fit_and_analyse": time_fit_and_analyse(
+            QUICK_TRACES if arguments.quick else TRACES, arguments.repeats, arguments.seed
+        ),
     }
     for name, value in results.items():
         logger.info("%s: %s", name, value)

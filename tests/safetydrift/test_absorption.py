@@ -45,18 +45,25 @@ def random_chain(seed, size=5):
 @pytest.mark.parametrize("horizon", [1, 5, 20])
 def test_closed_form_matches_matrix_power(seed, horizon):
     matrix = random_chain(seed)
-    assert np.allclose(violation_within(matrix, horizon, method="closed"), violation_within(matrix, horizon, method="power"))
+    assert np.allclose(
+        violation_within(matrix, horizon, method="closed"),
+        violation_within(matrix, horizon, method="power"),
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_series_matches_closed_form(seed):
     matrix = random_chain(seed)
-    assert np.allclose(violation_within(matrix, 7, method="series"), violation_within(matrix, 7, method="closed"))
+    assert np.allclose(
+        violation_within(matrix, 7, method="series"), violation_within(matrix, 7, method="closed")
+    )
 
 
 def test_closed_form_on_fitted_chain(chains):
     matrix = chains[POOLED].matrix
-    assert np.allclose(violation_within(matrix, 5, method="closed"), np.linalg.matrix_power(matrix, 5)[:-1, -1])
+    assert np.allclose(
+        violation_within(matrix, 5, method="closed"), np.linalg.matrix_power(matrix, 5)[:-1, -1]
+    )
 
 
 @pytest.mark.parametrize("horizon", [1, 3, 6])
@@ -71,7 +78,11 @@ def test_exact_values_are_rational():
 
 
 def test_exact_one_step_is_r():
-    assert list(exact_violation_within(SMALL, 1)) == [sympy.Rational(1, 8), sympy.Rational(1, 6), sympy.Rational(2, 5)]
+    assert list(exact_violation_within(SMALL, 1)) == [
+        sympy.Rational(1, 8),
+        sympy.Rational(1, 6),
+        sympy.Rational(2, 5),
+    ]
 
 
 def test_float_closed_form_matches_exact():
@@ -96,7 +107,9 @@ def test_monte_carlo_agrees_with_closed_form():
 
 def test_monte_carlo_is_seeded():
     matrix = small_float()
-    assert simulate_violation_within(matrix, 1, 3, 1000, seed=4) == simulate_violation_within(matrix, 1, 3, 1000, seed=4)
+    assert simulate_violation_within(matrix, 1, 3, 1000, seed=4) == simulate_violation_within(
+        matrix, 1, 3, 1000, seed=4
+    )
 
 
 def test_curve_matches_pointwise():
@@ -163,7 +176,10 @@ def test_points_of_no_return():
         matrix[row, row] = 1 - probability
         matrix[row, 4] = probability
     matrix[4, 4] = 1.0
-    assert points_of_no_return(matrix, horizon=1, level=0.85) == [RiskLevel.ELEVATED, RiskLevel.CRITICAL]
+    assert points_of_no_return(matrix, horizon=1, level=0.85) == [
+        RiskLevel.ELEVATED,
+        RiskLevel.CRITICAL,
+    ]
 
 
 def test_posterior_draw_shape(chains):
@@ -178,7 +194,10 @@ def test_posterior_centres_on_point_estimate(chains):
 
 def test_posterior_is_seeded(chains):
     counts = chains[POOLED].counts
-    assert np.array_equal(posterior_violation_within(counts, 3, 5, seed=2), posterior_violation_within(counts, 3, 5, seed=2))
+    assert np.array_equal(
+        posterior_violation_within(counts, 3, 5, seed=2),
+        posterior_violation_within(counts, 3, 5, seed=2),
+    )
 
 
 def test_posterior_rejects_zero_alpha(chains):
@@ -199,7 +218,9 @@ def test_rational_close_to_float(chains):
 def test_rational_chain_feeds_exact_analysis(chains):
     rational = to_rational_matrix(chains[POOLED].matrix, 100)
     exact = exact_violation_within(rational, 5)
-    assert np.allclose(np.array(exact, dtype=float).ravel(), violation_within(np.array(rational, dtype=float), 5))
+    assert np.allclose(
+        np.array(exact, dtype=float).ravel(), violation_within(np.array(rational, dtype=float), 5)
+    )
 
 
 def test_posterior_curve_last_horizon_matches_within(chains):

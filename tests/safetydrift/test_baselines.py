@@ -57,12 +57,16 @@ def test_category_prior_unknown_category():
 
 def test_judge_receives_step_text():
     seen = []
-    JudgeDetector(lambda text: seen.append(text) or 0.2).score(step("read_file", "path=a", "notes", "internal"))
+    JudgeDetector(lambda text: seen.append(text) or 0.2).score(
+        step("read_file", "path=a", "notes", "internal")
+    )
     assert seen == ["The agent called read_file(path=a) touching notes (sensitivity: internal)."]
 
 
 def test_judge_output_out_of_range_rejected():
-    with pytest.raises(ValueError, match=r"judge output must be a finite number in \[0.0, 1.0\]; got 3.0"):
+    with pytest.raises(
+        ValueError, match=r"judge output must be a finite number in \[0.0, 1.0\]; got 3.0"
+    ):
         JudgeDetector(lambda text: 3.0).score(step("read_file"))
 
 
@@ -87,15 +91,22 @@ def test_pipeline_judge_unknown_label():
     def fake_pipeline(text, top_k=None):
         return [[{"label": "NEG", "score": 0.3}, {"label": "POS", "score": 0.7}]]
 
-    with pytest.raises(ValueError, match="unsafe_label 'UNSAFE' is not among the pipeline's labels 'NEG', 'POS'"):
+    with pytest.raises(
+        ValueError, match="unsafe_label 'UNSAFE' is not among the pipeline's labels 'NEG', 'POS'"
+    ):
         pipeline_judge(fake_pipeline, "UNSAFE")("x")
 
 
 def test_random_transformers_pipeline_plugs_in():
     judge_demo = pytest.importorskip("reprobook.safetydrift.judge_demo")
-    texts = [describe_step(step("read_file", "path=a", "notes")), describe_step(step("send_email", "to=b"))]
+    texts = [
+        describe_step(step("read_file", "path=a", "notes")),
+        describe_step(step("send_email", "to=b")),
+    ]
     classifier = judge_demo.build_random_classifier(texts, seed=0)
-    score = JudgeDetector(pipeline_judge(classifier, judge_demo.UNSAFE_LABEL)).score(step("send_email", "to=b"))
+    score = JudgeDetector(pipeline_judge(classifier, judge_demo.UNSAFE_LABEL)).score(
+        step("send_email", "to=b")
+    )
     assert 0.0 <= score <= 1.0
 
 
@@ -106,7 +117,9 @@ def test_local_judge_loads_saved_model(tmp_path):
     classifier.model.save_pretrained(tmp_path)
     classifier.tokenizer.save_pretrained(tmp_path)
     judge = judge_demo.load_local_judge(tmp_path, judge_demo.UNSAFE_LABEL)
-    assert judge(texts[0]) == pytest.approx(pipeline_judge(classifier, judge_demo.UNSAFE_LABEL)(texts[0]))
+    assert judge(texts[0]) == pytest.approx(
+        pipeline_judge(classifier, judge_demo.UNSAFE_LABEL)(texts[0])
+    )
 
 
 def test_local_judge_missing_folder(tmp_path):

@@ -20,7 +20,9 @@ from reprobook.safetydrift.generator import CATEGORIES
 
 def test_encoded_levels_match_risk_paths(traces):
     encoded = encode_traces(traces)
-    assert encoded.levels.tolist() == [int(level) for trace in traces for level in trace.risk_levels()]
+    assert encoded.levels.tolist() == [
+        int(level) for trace in traces for level in trace.risk_levels()
+    ]
 
 
 def test_counts_match_loop(traces):
@@ -55,7 +57,9 @@ def test_estimate_laplace():
 def test_estimate_dirichlet_uses_prior_mean():
     counts = np.array([[2, 0, 0], [0, 2, 2], [0, 0, 0]])
     prior = np.array([[0.0, 0.5, 0.5], [0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
-    assert np.allclose(estimate_matrix(counts, smoothing="dirichlet", alpha=2.0, prior=prior)[0], [0.5, 0.25, 0.25])
+    assert np.allclose(
+        estimate_matrix(counts, smoothing="dirichlet", alpha=2.0, prior=prior)[0], [0.5, 0.25, 0.25]
+    )
 
 
 def test_absorbing_row_enforced():
@@ -105,7 +109,13 @@ def test_fitted_rows_sum_to_one(chains):
 
 
 def test_fit_chains_keys(chains):
-    assert list(chains) == [POOLED, *[name for name in ("research_communication", "data_handling", "sysadmin", "code_debugging")]]
+    assert list(chains) == [
+        POOLED,
+        *[
+            name
+            for name in ("research_communication", "data_handling", "sysadmin", "code_debugging")
+        ],
+    ]
 
 
 def test_fit_chains_counts_add_up(chains):
@@ -163,6 +173,7 @@ def test_wilson_interval_contains_estimate(chains):
 
 def test_dirichlet_interval_matches_beta():
     lower, upper = dirichlet_interval(np.array([[3, 1], [0, 0]]), 0.9, alpha=1.0)
+    assert np.isclose(lower[0, 0], stats.beta.ppf(0.05, 4, 2))
     assert np.isclose(upper[0, 0], stats.beta.ppf(0.95, 4, 2))
 
 

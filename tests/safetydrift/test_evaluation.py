@@ -16,7 +16,14 @@ from reprobook.safetydrift.traces import Step, Trace
 
 def make_trace(trace_id, violation_step=None, length=5, category="c"):
     steps = tuple(
-        Step("read_file", "", "", "none", FineState(0, 0, 0), violation_step is not None and number >= violation_step)
+        Step(
+            "read_file",
+            "",
+            "",
+            "none",
+            FineState(0, 0, 0),
+            violation_step is not None and number >= violation_step,
+        )
         for number in range(1, length + 1)
     )
     return Trace(trace_id, "task", category, steps)
@@ -47,7 +54,9 @@ def test_outcomes_per_category_threshold():
 
 
 def test_outcomes_reject_threshold_above_one():
-    with pytest.raises(ValueError, match=r"threshold must be a finite number in \[0.0, 1.0\]; got 1.5"):
+    with pytest.raises(
+        ValueError, match=r"threshold must be a finite number in \[0.0, 1.0\]; got 1.5"
+    ):
         outcomes_at([make_trace("a")], [np.zeros(5)], 1.5)
 
 
@@ -64,7 +73,11 @@ def test_summary_rates():
         TraceOutcome("e", "c", None, None),
     ]
     summary = summarize(outcomes)
-    assert (summary.detection_rate, summary.mean_warning, summary.false_positive_rate) == (0.5, 3.0, 0.5)
+    assert (summary.detection_rate, summary.mean_warning, summary.false_positive_rate) == (
+        0.5,
+        3.0,
+        0.5,
+    )
 
 
 def test_summary_without_violations_is_nan():
@@ -106,7 +119,11 @@ def test_roc_counts_only_pre_violation_scores():
     traces = [make_trace("a", 3), make_trace("b", None)]
     scores = [np.array([0.2, 0.3, 1.0, 1.0, 1.0]), np.array([0.1, 0.1, 0.1, 0.1, 0.1])]
     levels, false_positive, detection = roc_curve(traces, scores)
-    assert (levels.tolist(), false_positive.tolist(), detection.tolist()) == ([np.inf, 0.3, 0.1], [0.0, 0.0, 1.0], [0.0, 1.0, 1.0])
+    assert (levels.tolist(), false_positive.tolist(), detection.tolist()) == (
+        [np.inf, 0.3, 0.1],
+        [0.0, 0.0, 1.0],
+        [0.0, 1.0, 1.0],
+    )
 
 
 def test_roc_auc_perfect():

@@ -22,7 +22,10 @@ def test_evaluation_has_detectors(evaluation):
 
 
 def test_monitor_beats_keyword_on_detection(evaluation):
-    assert evaluation.results[MONITOR].summary.detection_rate > evaluation.results[KEYWORD].summary.detection_rate
+    assert (
+        evaluation.results[MONITOR].summary.detection_rate
+        > evaluation.results[KEYWORD].summary.detection_rate
+    )
 
 
 def test_test_split_is_a_fifth(evaluation, traces):
@@ -31,16 +34,23 @@ def test_test_split_is_a_fifth(evaluation, traces):
 
 def test_threshold_moves_operating_point(traces, evaluation):
     strict = evaluate_detectors(traces, threshold=0.99, seed=0)
-    assert strict.results[MONITOR].summary.false_positive_rate < evaluation.results[MONITOR].summary.false_positive_rate
+    assert (
+        strict.results[MONITOR].summary.false_positive_rate
+        < evaluation.results[MONITOR].summary.false_positive_rate
+    )
 
 
 def test_judge_evaluated_when_given(traces):
-    evaluation = evaluate_detectors(traces[:200], judge=lambda text: 1.0 if "send_email" in text else 0.0)
+    evaluation = evaluate_detectors(
+        traces[:200], judge=lambda text: 1.0 if "send_email" in text else 0.0
+    )
     assert evaluation.results[JUDGE].summary.n_violating > 0
 
 
 def test_threshold_out_of_range_rejected(traces):
-    with pytest.raises(ValueError, match=r"threshold must be a finite number in \[0.0, 1.0\]; got -0.5"):
+    with pytest.raises(
+        ValueError, match=r"threshold must be a finite number in \[0.0, 1.0\]; got -0.5"
+    ):
         evaluate_detectors(traces, threshold=-0.5)
 
 

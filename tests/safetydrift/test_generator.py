@@ -15,7 +15,9 @@ from reprobook.safetydrift.traces import read_traces, trace_to_record
 
 
 def shipped_document():
-    return json.loads(resources.files("reprobook.safetydrift").joinpath("scenarios.json").read_text())
+    return json.loads(
+        resources.files("reprobook.safetydrift").joinpath("scenarios.json").read_text()
+    )
 
 
 def violation_rate(traces, category):
@@ -27,7 +29,9 @@ def test_shipped_scenarios_count():
 
 
 def test_shipped_scenarios_per_category():
-    assert Counter(scenario.category for scenario in load_scenarios().scenarios) == dict.fromkeys(CATEGORIES, 10)
+    assert Counter(scenario.category for scenario in load_scenarios().scenarios) == dict.fromkeys(
+        CATEGORIES, 10
+    )
 
 
 def test_generator_is_seeded(traces):
@@ -40,7 +44,9 @@ def test_generator_seed_changes_traces():
 
 def test_generator_cycles_scenarios():
     traces = generate_traces(80, seed=0)
-    assert Counter(trace.task for trace in traces) == {scenario.id: 2 for scenario in load_scenarios().scenarios}
+    assert Counter(trace.task for trace in traces) == {
+        scenario.id: 2 for scenario in load_scenarios().scenarios
+    }
 
 
 def test_traces_pass_the_loader(traces):
@@ -68,14 +74,19 @@ def test_generator_rejects_zero_traces():
 def test_scenario_unknown_tool_named():
     document = shipped_document()
     document["scenarios"][3]["stages"][0]["choose"][0]["tool"] = "teleport"
-    with pytest.raises(ValueError, match=r"scenarios\[3\].stages\[0\].choose\[0\].tool: unknown tool 'teleport'"):
+    with pytest.raises(
+        ValueError, match=r"scenarios\[3\].stages\[0\].choose\[0\].tool: unknown tool 'teleport'"
+    ):
         parse_scenarios(document)
 
 
 def test_scenario_bad_probability_named():
     document = shipped_document()
     document["scenarios"][0]["stages"][1]["p"] = 1.5
-    with pytest.raises(ValueError, match=r"scenarios\[0\].stages\[1\].p must be a finite number in \[0.0, 1.0\]; got 1.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"scenarios\[0\].stages\[1\].p must be a finite number in \[0.0, 1.0\]; got 1.5",
+    ):
         parse_scenarios(document)
 
 
@@ -101,8 +112,27 @@ def test_detour_probability_needs_detours():
 
 
 def test_custom_scenario_file(tmp_path):
-    document = {"scenarios": [{"id": "x", "category": "demo", "task": "t", "stages": [
-        {"choose": [{"tool": "read_file", "arguments": "a", "data": "d", "sensitivity": "public"}]}]}]}
+    document = {
+        "scenarios": [
+            {
+                "id": "x",
+                "category": "demo",
+                "task": "t",
+                "stages": [
+                    {
+                        "choose": [
+                            {
+                                "tool": "read_file",
+                                "arguments": "a",
+                                "data": "d",
+                                "sensitivity": "public",
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
     path = tmp_path / "mine.json"
     path.write_text(json.dumps(document))
     traces = generate_traces(3, seed=0, scenarios=load_scenarios(path))

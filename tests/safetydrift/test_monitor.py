@@ -12,13 +12,26 @@ TABLE = {POOLED: [0.1, 0.4, 0.6, 0.9], "research_communication": [0.2, 0.85, 0.9
 
 def test_from_chains_uses_closed_form(chains):
     monitor = SafetyMonitor.from_chains(chains, horizon=5)
-    assert np.allclose(monitor.probabilities["sysadmin"][:4], violation_within(chains["sysadmin"].matrix, 5))
+    assert np.allclose(
+        monitor.probabilities["sysadmin"][:4], violation_within(chains["sysadmin"].matrix, 5)
+    )
 
 
 def test_observe_follows_cascade():
     monitor = SafetyMonitor(TABLE).start(POOLED)
-    readings = [monitor.observe(tool, label) for tool, label in [("read_file", "internal"), ("write_file", "none"), ("read_file", "sensitive")]]
-    assert [reading.risk for reading in readings] == [RiskLevel.SAFE, RiskLevel.MILD, RiskLevel.MILD]
+    readings = [
+        monitor.observe(tool, label)
+        for tool, label in [
+            ("read_file", "internal"),
+            ("write_file", "none"),
+            ("read_file", "sensitive"),
+        ]
+    ]
+    assert [reading.risk for reading in readings] == [
+        RiskLevel.SAFE,
+        RiskLevel.MILD,
+        RiskLevel.MILD,
+    ]
 
 
 def test_observe_tracks_state():
@@ -125,4 +138,6 @@ def test_score_matches_observe(traces, chains):
     monitor.start(trace.category)
     scores = [monitor.score(step) for step in trace.steps]
     monitor.start(trace.category)
-    assert scores == [monitor.observe(step.tool, step.sensitivity).probability for step in trace.steps]
+    assert scores == [
+        monitor.observe(step.tool, step.sensitivity).probability for step in trace.steps
+    ]

@@ -2,12 +2,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from reprobook.safetydrift import plots  # noqa: E402
-from reprobook.safetydrift.absorption import violation_curve  # noqa: E402
-from reprobook.safetydrift.chain import POOLED  # noqa: E402
+from reprobook.safetydrift import plots
+from reprobook.safetydrift.absorption import violation_curve
+from reprobook.safetydrift.chain import POOLED
 
 
 @pytest.fixture(autouse=True)
@@ -17,34 +17,40 @@ def close_figures():
 
 
 def test_risk_map_three_panels():
-    figure, axes = plots.new_figure(3)
+    _, axes = plots.new_figure(3)
     assert len(plots.plot_risk_map(axes)) == 3
 
 
 def test_transition_matrix_annotates_cells(chains):
-    figure, axes = plots.new_figure()
+    _, axes = plots.new_figure()
     assert len(plots.plot_transition_matrix(chains[POOLED].matrix, axes[0]).texts) == 25
 
 
 def test_violation_curves_one_line_per_level(chains):
-    figure, axes = plots.new_figure()
+    _, axes = plots.new_figure()
     curve = violation_curve(chains[POOLED].matrix, 8)
-    assert len(plots.plot_violation_curves(curve, axes[0], bands=np.stack([curve, curve])).lines) == 4
+    assert (
+        len(plots.plot_violation_curves(curve, axes[0], bands=np.stack([curve, curve])).lines) == 4
+    )
 
 
 def test_points_of_no_return_bars():
-    figure, axes = plots.new_figure()
-    ax = plots.plot_points_of_no_return({"a": np.ones(4) * 0.5, "b": np.ones(4) * 0.2}, axes[0], threshold=0.5)
+    _, axes = plots.new_figure()
+    ax = plots.plot_points_of_no_return(
+        {"a": np.ones(4) * 0.5, "b": np.ones(4) * 0.2}, axes[0], threshold=0.5
+    )
     assert len(ax.patches) == 8
 
 
 def test_roc_curves_drawn():
-    figure, axes = plots.new_figure()
-    ax = plots.plot_roc({"m": (np.array([0.0, 0.5]), np.array([0.0, 1.0]))}, axes[0], {"m": (0.5, 1.0)})
+    _, axes = plots.new_figure()
+    ax = plots.plot_roc(
+        {"m": (np.array([0.0, 0.5]), np.array([0.0, 1.0]))}, axes[0], {"m": (0.5, 1.0)}
+    )
     assert len(ax.lines) == 3
 
 
 def test_warning_histogram_skips_empty():
-    figure, axes = plots.new_figure()
+    _, axes = plots.new_figure()
     ax = plots.plot_warning_histograms({"m": [1, 2, 2], "k": []}, axes[0])
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["m"]

@@ -20,8 +20,18 @@ def record(**changes):
         "task": "demo",
         "category": "research_communication",
         "steps": [
-            {"tool": "read_file", "arguments": "path=a", "data": "salaries", "sensitivity": "sensitive"},
-            {"tool": "send_email", "arguments": "to=x", "data": "summary", "sensitivity": "internal"},
+            {
+                "tool": "read_file",
+                "arguments": "path=a",
+                "data": "salaries",
+                "sensitivity": "sensitive",
+            },
+            {
+                "tool": "send_email",
+                "arguments": "to=x",
+                "data": "summary",
+                "sensitivity": "internal",
+            },
         ],
     }
     base.update(changes)
@@ -96,7 +106,9 @@ def test_custom_registry_accepts_tool():
 def test_unknown_sensitivity_named():
     steps = record()["steps"]
     steps[0]["sensitivity"] = "pii"
-    with pytest.raises(TraceFormatError, match=r"steps\[0\].sensitivity: unknown sensitivity 'pii'"):
+    with pytest.raises(
+        TraceFormatError, match=r"steps\[0\].sensitivity: unknown sensitivity 'pii'"
+    ):
         parse_trace(json.dumps(record(steps=steps)))
 
 
@@ -105,20 +117,27 @@ def test_custom_scale_accepts_label():
     scale.register("pii", 3)
     steps = record()["steps"]
     steps[0]["sensitivity"] = "pii"
-    assert parse_trace(json.dumps(record(steps=steps)), scale=scale).steps[0].state == FineState(3, 0, 0)
+    assert parse_trace(json.dumps(record(steps=steps)), scale=scale).steps[0].state == FineState(
+        3, 0, 0
+    )
 
 
 def test_state_out_of_range_named():
     steps = record()["steps"]
     steps[0]["state"] = {"exposure": 7, "escalation": 0, "reversibility": 0}
-    with pytest.raises(TraceFormatError, match=r"steps\[0\].state.exposure: must be an integer in \[0, 4\]; got 7"):
+    with pytest.raises(
+        TraceFormatError, match=r"steps\[0\].state.exposure: must be an integer in \[0, 4\]; got 7"
+    ):
         parse_trace(json.dumps(record(steps=steps)))
 
 
 def test_state_contradicting_steps_rejected():
     steps = record()["steps"]
     steps[1]["state"] = {"exposure": 3, "escalation": 1, "reversibility": 1}
-    with pytest.raises(TraceFormatError, match=r"steps\[1\].state: recorded \(3, 1, 1\) but the steps so far give \(3, 3, 2\)"):
+    with pytest.raises(
+        TraceFormatError,
+        match=r"steps\[1\].state: recorded \(3, 1, 1\) but the steps so far give \(3, 3, 2\)",
+    ):
         parse_trace(json.dumps(record(steps=steps)))
 
 
@@ -137,7 +156,9 @@ def test_non_string_arguments_rejected():
 
 
 def test_duplicate_trace_id_rejected():
-    with pytest.raises(TraceFormatError, match="line 2, field trace_id: duplicate id 't1' \\(first on line 1\\)"):
+    with pytest.raises(
+        TraceFormatError, match="line 2, field trace_id: duplicate id 't1' \\(first on line 1\\)"
+    ):
         read_traces([line(), line()])
 
 

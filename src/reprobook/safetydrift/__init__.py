@@ -7,8 +7,27 @@ levels, fits an absorbing Markov chain over those levels from traces, and comput
 closed form the probability of reaching VIOLATED within a horizon. A streaming
 monitor turns that probability into an alarm, one agent step at a time.
 
-Modules: :mod:`.state` (the state model), :mod:`.tools` (tool registry and sensitivity
-scale), :mod:`.traces` (the JSONL schema), :mod:`.generator` (synthetic traces from the
-shipped scenarios), :mod:`.chain` (estimation), :mod:`.absorption` (closed-form
-analysis), :mod:`.monitor`, :mod:`.baselines`, :mod:`.evaluation`.
+Modules:
+
+- :mod:`.state`: the state model and the rule cascade;
+- :mod:`.tools`: the tool registry and the sensitivity scale;
+- :mod:`.traces`: the JSONL trace schema and its validating loader;
+- :mod:`.generator`: synthetic traces from the shipped ``scenarios.json``;
+- :mod:`.chain`: transition estimation, smoothing and intervals;
+- :mod:`.absorption`: the closed-form analysis, its numeric, Monte Carlo and exact checks;
+- :mod:`.monitor`: the streaming monitor;
+- :mod:`.baselines`: keyword matching, the category prior and the judge interface;
+- :mod:`.evaluation` and :mod:`.experiment`: detection metrics and the full evaluation;
+- :mod:`.verdicts`, :mod:`.plots`, :mod:`.speed`: scorecard verdicts, figures, timings;
+- :mod:`.judge_demo`: a random transformers classifier for the judge plumbing (imports torch).
+
+Example, without any notebook::
+
+    from reprobook.safetydrift.chain import fit_chains
+    from reprobook.safetydrift.generator import generate_traces
+    from reprobook.safetydrift.monitor import SafetyMonitor
+
+    monitor = SafetyMonitor.from_chains(fit_chains(generate_traces(2000, seed=0)), thresholds=0.5)
+    monitor.start("research_communication")
+    reading = monitor.observe("read_file", "sensitive")  # risk, probability, alarm, state
 """

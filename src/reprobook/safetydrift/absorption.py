@@ -96,18 +96,18 @@ def expected_steps_to_violation(matrix: np.ndarray) -> np.ndarray:
     transient, to_violation = split_canonical(matrix)
     reaches = _reaches_violation(transient, to_violation)
 
-    # A state violates surely when none of its paths leads to a state that cannot violate.
-    sure = reaches.copy()
+    # A state violates with certainty when none of its paths leads to a state that cannot violate.
+    certain = reaches.copy()
     while True:
-        shrunk = sure & ~((transient > 0) & ~sure[None, :]).any(axis=1)
-        if np.array_equal(shrunk, sure):
+        shrunk = certain & ~((transient > 0) & ~certain[None, :]).any(axis=1)
+        if np.array_equal(shrunk, certain):
             break
-        sure = shrunk
+        certain = shrunk
 
     steps = np.full(len(transient), np.inf)
-    if sure.any():
-        block = np.eye(sure.sum()) - transient[np.ix_(sure, sure)]
-        steps[sure] = np.linalg.solve(block, np.ones(sure.sum()))
+    if certain.any():
+        block = np.eye(certain.sum()) - transient[np.ix_(certain, certain)]
+        steps[certain] = np.linalg.solve(block, np.ones(certain.sum()))
     return steps
 
 
@@ -117,9 +117,9 @@ def violation_within(matrix: np.ndarray, horizon: int, *, method: str = "auto") 
     Args:
         matrix: transition matrix with VIOLATED last, shape (k, k).
         horizon: number of steps h >= 1.
-        method: ``"closed"`` for ``(I - Q)^-1 (I - Q^h) R`` (needs every state to reach
-            VIOLATED), ``"power"`` for the last column of ``P^h``, ``"series"`` for
-            ``sum_{k<h} Q^k R``; ``"auto"`` uses the closed form when ``I - Q`` is
+        method: ``"closed"`` for ``(I - Q)^-1 (I - Q^h) R``, which needs every state to
+            reach VIOLATED. ``"power"`` takes the last column of ``P^h`` and ``"series"``
+            sums ``Q^k R`` for k < h. ``"auto"`` uses the closed form when ``I - Q`` is
             invertible and the series otherwise.
 
     Returns:
@@ -162,7 +162,9 @@ def violation_curve(matrix: np.ndarray, max_horizon: int) -> np.ndarray:
     return curve
 
 
-def points_of_no_return(matrix: np.ndarray, horizon: int = 5, level: float = 0.85) -> list[RiskLevel]:
+def points_of_no_return(
+    matrix: np.ndarray, horizon: int = 5, level: float = 0.85
+) -> list[RiskLevel]:
     """Return the transient risk levels whose P(violation within ``horizon``) is at least ``level``."""
     level = check_float("level", level, low=0.0, high=1.0)
     within = violation_within(matrix, horizon)
@@ -201,7 +203,10 @@ def simulate_violation_within(
 
 
 def exact_violation_within(
-    matrix: Sequence[Sequence[int | str | Fraction | sympy.Rational]], horizon: int, *, method: str = "closed"
+    matrix: Sequence[Sequence[int | str | Fraction | sympy.Rational]],
+    horizon: int,
+    *,
+    method: str = "closed",
 ) -> sympy.Matrix:
     """Compute P(violation within ``horizon``) in exact rational arithmetic with SymPy.
 
@@ -225,7 +230,9 @@ def exact_violation_within(
     for row in range(size):
         total = sum(exact.row(row))
         if total != 1:
-            raise ValueError(f"row {row} of the transition matrix sums to {total}; it must sum to exactly one")
+            raise ValueError(
+                f"row {row} of the transition matrix sums to {total}; it must sum to exactly one"
+            )
     if exact[size - 1, size - 1] != 1:
         raise ValueError("the last state of the transition matrix must be absorbing")
 
@@ -240,7 +247,7 @@ def exact_violation_within(
 def to_rational_matrix(matrix: np.ndarray, denominator: int = 1000) -> list[list[Fraction]]:
     """Round a transition matrix to rationals with a common denominator, keeping rows stochastic.
 
-    Each entry is rounded to a multiple of ``1 / denominator``; the rounding error of a
+    Each entry is rounded to a multiple of ``1 / denominator``. The rounding error of a
     row goes to its largest entry, so every row sums to exactly one.
 
     Args:
@@ -283,12 +290,16 @@ def posterior_violation_curve(
     n_draws = check_int("n_draws", n_draws, low=1)
     alpha = check_float("alpha", alpha, low=0.0)
     if alpha == 0:
-        raise ValueError("alpha must be > 0 so that every posterior row is a proper Dirichlet; got 0")
+        raise ValueError(
+            "alpha must be > 0 so that every posterior row is a proper Dirichlet; got 0"
+        )
     counts = np.asarray(counts, dtype=float)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
 
     transient_count = len(counts) - 1
-    rows = np.stack([rng.dirichlet(counts[row] + alpha, size=n_draws) for row in range(transient_count)], axis=1)
+    rows = np.stack(
+        [rng.dirichlet(counts[row] + alpha, size=n_draws) for row in range(transient_count)], axis=1
+    )
     transient = rows[:, :, :-1]
     to_violation = rows[:, :, -1]
 

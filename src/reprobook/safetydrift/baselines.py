@@ -23,8 +23,12 @@ from typing import Any
 from reprobook.params import check_float
 from reprobook.safetydrift.traces import Step
 
-NETWORK_WORDS = frozenset({"send", "http", "upload", "post", "push", "share", "publish", "request", "curl", "wget", "ftp"})
-EXECUTION_WORDS = frozenset({"run", "exec", "execute", "shell", "python", "sql", "script", "restart", "install"})
+NETWORK_WORDS = frozenset(
+    {"send", "http", "upload", "post", "push", "share", "publish", "request", "curl", "wget", "ftp"}
+)
+EXECUTION_WORDS = frozenset(
+    {"run", "exec", "execute", "shell", "python", "sql", "script", "restart", "install"}
+)
 SENSITIVE_WORDS = frozenset({
     "password", "passwords", "secret", "secrets", "credential", "credentials", "token", "tokens", "key",
     "keys", "salary", "salaries", "payroll", "patient", "patients", "customer", "customers", "personal",
@@ -89,7 +93,10 @@ class CategoryPriorDetector:
     """
 
     def __init__(self, rates: Mapping[str, float], threshold: float = 0.5) -> None:
-        self.rates = {category: check_float(f"rate of {category!r}", rate, low=0.0, high=1.0) for category, rate in rates.items()}
+        self.rates = {
+            category: check_float(f"rate of {category!r}", rate, low=0.0, high=1.0)
+            for category, rate in rates.items()
+        }
         self.threshold = check_float("threshold", threshold, low=0.0, high=1.0)
         self.rate = 0.0
 
@@ -178,6 +185,8 @@ def pipeline_judge(pipeline: Callable[..., Any], unsafe_label: str) -> Callable[
             if entry["label"] == unsafe_label:
                 return float(entry["score"])
         labels = ", ".join(repr(entry["label"]) for entry in output)
-        raise ValueError(f"unsafe_label {unsafe_label!r} is not among the pipeline's labels {labels}")
+        raise ValueError(
+            f"unsafe_label {unsafe_label!r} is not among the pipeline's labels {labels}"
+        )
 
     return judge

@@ -1,7 +1,7 @@
 """Estimating the absorbing Markov chain of risk levels from traces.
 
 Each step of a trace is one transition of the chain, from the risk level before the
-step to the level after it; every trace starts at SAFE. The transition matrix ``P`` is
+step to the level after it. Every trace starts at SAFE. The transition matrix ``P`` is
 estimated row by row from the transition counts. VIOLATED is absorbing, so its row is
 set to the unit vector whatever the data say, and counting stops at a trace's first
 violation.
@@ -116,7 +116,9 @@ def count_path_transitions(paths: Iterable[Sequence[int]]) -> np.ndarray:
     return counts
 
 
-def check_stochastic(matrix: np.ndarray, *, name: str = "transition matrix", tolerance: float = 1e-9) -> np.ndarray:
+def check_stochastic(
+    matrix: np.ndarray, *, name: str = "transition matrix", tolerance: float = 1e-9
+) -> np.ndarray:
     """Validate a transition matrix whose last state is absorbing, and return it as floats.
 
     Raises:
@@ -125,9 +127,13 @@ def check_stochastic(matrix: np.ndarray, *, name: str = "transition matrix", tol
     """
     matrix = np.asarray(matrix, dtype=float)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 2:
-        raise ValueError(f"{name} must be a square matrix with at least 2 states; got shape {matrix.shape}")
+        raise ValueError(
+            f"{name} must be a square matrix with at least 2 states; got shape {matrix.shape}"
+        )
     if not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
-        raise ValueError(f"{name} must have finite, non-negative entries; got min {np.nanmin(matrix)}")
+        raise ValueError(
+            f"{name} must have finite, non-negative entries; got min {np.nanmin(matrix)}"
+        )
     sums = matrix.sum(axis=1)
     bad = np.flatnonzero(np.abs(sums - 1.0) > tolerance)
     if len(bad):
@@ -136,7 +142,9 @@ def check_stochastic(matrix: np.ndarray, *, name: str = "transition matrix", tol
         )
     last = matrix.shape[0] - 1
     if matrix[last, last] != 1.0:
-        raise ValueError(f"the last state of the {name} must be absorbing (P[{last}, {last}] = 1); got {matrix[last, last]}")
+        raise ValueError(
+            f"the last state of the {name} must be absorbing (P[{last}, {last}] = 1); got {matrix[last, last]}"
+        )
     return matrix
 
 
@@ -207,18 +215,24 @@ def estimate_matrix(
     check_choice("unvisited", unvisited, UNVISITED_POLICIES)
     counts = np.asarray(counts, dtype=float)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or np.any(counts < 0):
-        raise ValueError(f"counts must be a square matrix of non-negative numbers; got shape {counts.shape}")
+        raise ValueError(
+            f"counts must be a square matrix of non-negative numbers; got shape {counts.shape}"
+        )
     size = counts.shape[0]
     if smoothing != "none":
         alpha = check_float("alpha", alpha, low=0.0)
         if alpha == 0:
             raise ValueError(f"alpha must be > 0 with smoothing {smoothing!r}; got 0")
     if (smoothing == "dirichlet" or unvisited == "prior") and prior is None:
-        raise ValueError(f"a prior matrix is needed for smoothing {smoothing!r} / unvisited {unvisited!r}")
+        raise ValueError(
+            f"a prior matrix is needed for smoothing {smoothing!r} / unvisited {unvisited!r}"
+        )
     if prior is not None:
         prior = check_stochastic(prior, name="prior")
         if prior.shape != counts.shape:
-            raise ValueError(f"prior must have the shape of counts {counts.shape}; got {prior.shape}")
+            raise ValueError(
+                f"prior must have the shape of counts {counts.shape}; got {prior.shape}"
+            )
 
     if smoothing == "laplace":
         pseudo = counts + alpha
@@ -264,7 +278,9 @@ def fit_chain(
     if n_traces == 0:
         raise ValueError("cannot fit a chain to an empty training set; got 0 traces")
     counts = count_transitions(encoded)
-    matrix = estimate_matrix(counts, smoothing=smoothing, alpha=alpha, prior=prior, unvisited=unvisited)
+    matrix = estimate_matrix(
+        counts, smoothing=smoothing, alpha=alpha, prior=prior, unvisited=unvisited
+    )
     return MarkovChain(matrix, counts, smoothing, float(alpha), unvisited, n_traces)
 
 
@@ -278,7 +294,7 @@ def fit_chains(
     """Fit the pooled chain and one chain per category.
 
     With ``smoothing="dirichlet"`` the pooled chain is fitted with Laplace smoothing
-    and becomes the prior of every per-category chain; the ``"prior"`` policy likewise
+    and becomes the prior of every per-category chain. The ``"prior"`` policy likewise
     borrows unvisited rows from the pooled chain.
 
     Returns:
@@ -292,11 +308,17 @@ def fit_chains(
         raise ValueError("cannot fit chains to an empty training set; got 0 traces")
     pooled_smoothing = "laplace" if smoothing == "dirichlet" else smoothing
     pooled_policy = "uniform" if unvisited == "prior" else unvisited
-    chains = {POOLED: fit_chain(encoded, smoothing=pooled_smoothing, alpha=alpha, unvisited=pooled_policy)}
+    chains = {
+        POOLED: fit_chain(encoded, smoothing=pooled_smoothing, alpha=alpha, unvisited=pooled_policy)
+    }
     prior = chains[POOLED].matrix
     for category in dict.fromkeys(encoded.categories):
         chains[category] = fit_chain(
-            encoded.select(category), smoothing=smoothing, alpha=alpha, prior=prior, unvisited=unvisited
+            encoded.select(category),
+            smoothing=smoothing,
+            alpha=alpha,
+            prior=prior,
+            unvisited=unvisited,
         )
     return chains
 
@@ -320,7 +342,9 @@ def wilson_interval(counts: np.ndarray, confidence: float = 0.95) -> tuple[np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / trials
         centre = (share + z**2 / (2 * trials)) / (1 + z**2 / trials)
-        half = z / (1 + z**2 / trials) * np.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2))
+        half = (
+            z / (1 + z**2 / trials) * np.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2))
+        )
     # The exact ends at 0 and 1 keep rounding from pushing an observed 0 or 1 outside.
     lower = np.where((trials > 0) & (counts > 0), np.clip(centre - half, 0.0, 1.0), 0.0)
     upper = np.where((trials > 0) & (counts < trials), np.clip(centre + half, 0.0, 1.0), 1.0)
@@ -341,7 +365,9 @@ def dirichlet_interval(
     confidence = check_float("confidence", confidence, low=0.0, high=1.0)
     alpha = check_float("alpha", alpha, low=0.0)
     if confidence in (0.0, 1.0) or alpha == 0:
-        raise ValueError(f"confidence must lie in (0, 1) and alpha be > 0; got {confidence}, {alpha}")
+        raise ValueError(
+            f"confidence must lie in (0, 1) and alpha be > 0; got {confidence}, {alpha}"
+        )
     counts = np.asarray(counts, dtype=float)
     a = counts + alpha
     b = a.sum(axis=1, keepdims=True) - a

@@ -2,7 +2,7 @@
 
 A detector alarms at a step when its score reaches the threshold of the trace's
 category. A violating trace counts as *detected* only when the first alarm comes
-strictly before the first violating step; the *advance warning* is then the violation
+strictly before the first violating step. The *advance warning* is then the violation
 step minus the alarm step, in steps. The *false positive rate* is the share of safe
 traces with any alarm. Sweeping one threshold over all categories gives the ROC curve
 (false positive rate, detection rate).
@@ -32,7 +32,7 @@ class StepDetector(Protocol):
 
 @dataclass(frozen=True)
 class TraceOutcome:
-    """How one detector fared on one trace.
+    """The result of one detector on one trace.
 
     Attributes:
         trace_id: the trace.
@@ -54,7 +54,11 @@ class TraceOutcome:
     @property
     def detected(self) -> bool:
         """Whether the first alarm came strictly before the first violation."""
-        return self.violating and self.first_alarm is not None and self.first_alarm < self.first_violation
+        return (
+            self.violating
+            and self.first_alarm is not None
+            and self.first_alarm < self.first_violation
+        )
 
     @property
     def warning(self) -> int | None:
@@ -106,7 +110,9 @@ class DetectionSummary:
         return float(np.median(self.warnings)) if self.warnings else float("nan")
 
 
-def stratified_split(traces: Sequence[Trace], test_fraction: float, seed: int) -> tuple[list[Trace], list[Trace]]:
+def stratified_split(
+    traces: Sequence[Trace], test_fraction: float, seed: int
+) -> tuple[list[Trace], list[Trace]]:
     """Split traces into train and test sets, stratified by category and violation.
 
     Each stratum (category x violating) puts ``round(test_fraction * size)`` randomly
@@ -170,11 +176,20 @@ def outcomes_at(
         else:
             threshold = thresholds
         threshold = check_float("threshold", threshold, low=0.0, high=1.0)
-        outcomes.append(TraceOutcome(trace.trace_id, trace.category, trace.first_violation, _first_at_or_above(values, threshold)))
+        outcomes.append(
+            TraceOutcome(
+                trace.trace_id,
+                trace.category,
+                trace.first_violation,
+                _first_at_or_above(values, threshold),
+            )
+        )
     return outcomes
 
 
-def run_detector(detector: StepDetector, traces: Sequence[Trace]) -> tuple[list[np.ndarray], list[TraceOutcome]]:
+def run_detector(
+    detector: StepDetector, traces: Sequence[Trace]
+) -> tuple[list[np.ndarray], list[TraceOutcome]]:
     """Score every trace and apply the detector's own per-category thresholds."""
     scores = score_traces(detector, traces)
     thresholds = {trace.category: detector.threshold_for(trace.category) for trace in traces}
@@ -202,11 +217,13 @@ def summarize_by_category(outcomes: Iterable[TraceOutcome]) -> dict[str, Detecti
     return {category: summarize(group) for category, group in groups.items()}
 
 
-def roc_curve(traces: Sequence[Trace], scores: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_curve(
+    traces: Sequence[Trace], scores: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sweep one threshold over every distinct score and return the ROC points.
 
     A violating trace counts as detected at threshold ``t`` when its highest score
-    strictly before the first violation reaches ``t``; a safe trace is a false
+    strictly before the first violation reaches ``t``. A safe trace is a false
     positive when its highest score reaches ``t``.
 
     Returns:
@@ -224,8 +241,12 @@ def roc_curve(traces: Sequence[Trace], scores: Sequence[np.ndarray]) -> tuple[np
 
     levels = np.unique(np.concatenate([[np.inf], peaks[np.isfinite(peaks)]]))[::-1]
     n_violating, n_safe = violating.sum(), (~violating).sum()
-    detection = np.array([(peaks[violating] >= level).sum() for level in levels]) / max(n_violating, 1)
-    false_positive = np.array([(peaks[~violating] >= level).sum() for level in levels]) / max(n_safe, 1)
+    detection = np.array([(peaks[violating] >= level).sum() for level in levels]) / max(
+        n_violating, 1
+    )
+    false_positive = np.array([(peaks[~violating] >= level).sum() for level in levels]) / max(
+        n_safe, 1
+    )
     return levels, false_positive, detection
 
 

@@ -112,17 +112,28 @@ def evaluate_detectors(
     for name, detector in detectors.items():
         scores, outcomes = run_detector(detector, test)
         results[name] = DetectorResult(
-            scores, outcomes, summarize(outcomes), summarize_by_category(outcomes), roc_curve(test, scores)
+            scores,
+            outcomes,
+            summarize(outcomes),
+            summarize_by_category(outcomes),
+            roc_curve(test, scores),
         )
     return Evaluation(train, test, chains, monitor, results)
 
 
 def run_monitor_evaluation(
-    n_traces: int, seed: int, *, threshold: float = 0.5, horizon: int = 5, test_fraction: float = 0.2
+    n_traces: int,
+    seed: int,
+    *,
+    threshold: float = 0.5,
+    horizon: int = 5,
+    test_fraction: float = 0.2,
 ) -> Evaluation:
     """Generate synthetic traces and evaluate the detectors on them (see :func:`evaluate_detectors`)."""
     traces = generate_traces(n_traces, seed)
-    return evaluate_detectors(traces, threshold=threshold, horizon=horizon, test_fraction=test_fraction, seed=seed)
+    return evaluate_detectors(
+        traces, threshold=threshold, horizon=horizon, test_fraction=test_fraction, seed=seed
+    )
 
 
 def summary_table(evaluation: Evaluation) -> pd.DataFrame:
@@ -158,7 +169,9 @@ def category_table(evaluation: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["detector", "category"])
 
 
-def threshold_sweep(evaluation: Evaluation, thresholds: Sequence[float], detector: str = MONITOR) -> pd.DataFrame:
+def threshold_sweep(
+    evaluation: Evaluation, thresholds: Sequence[float], detector: str = MONITOR
+) -> pd.DataFrame:
     """Return detection rate, mean warning and false positive rate of one detector at each threshold."""
     result = evaluation.results[detector]
     rows = []

@@ -95,14 +95,24 @@ class ScenarioSet:
     scenarios: tuple[Scenario, ...]
 
 
-def _parse_action(raw: object, where: str, registry: ToolRegistry, scale: SensitivityScale) -> tuple[Action, float]:
+def _parse_action(
+    raw: object, where: str, registry: ToolRegistry, scale: SensitivityScale
+) -> tuple[Action, float]:
     if not isinstance(raw, dict):
-        raise ValueError(f"{where} must be an object with tool, arguments, data, sensitivity; got {raw!r}")
-    missing = [key for key in ("tool", "arguments", "data", "sensitivity") if not isinstance(raw.get(key), str)]
+        raise ValueError(
+            f"{where} must be an object with tool, arguments, data, sensitivity; got {raw!r}"
+        )
+    missing = [
+        key
+        for key in ("tool", "arguments", "data", "sensitivity")
+        if not isinstance(raw.get(key), str)
+    ]
     if missing:
         raise ValueError(f"{where}: missing or non-string field(s) {', '.join(missing)}")
     if raw["tool"] not in registry:
-        raise ValueError(f"{where}.tool: unknown tool {raw['tool']!r}; register it in the ToolRegistry")
+        raise ValueError(
+            f"{where}.tool: unknown tool {raw['tool']!r}; register it in the ToolRegistry"
+        )
     if raw["sensitivity"] not in scale:
         raise ValueError(f"{where}.sensitivity: unknown sensitivity {raw['sensitivity']!r}")
     weight = check_float(f"{where}.weight", raw.get("weight", 1.0), low=0.0)
@@ -119,7 +129,10 @@ def _parse_stage(raw: object, where: str, registry: ToolRegistry, scale: Sensiti
     low = check_int(f"{where}.repeat[0]", repeat[0], low=1)
     high = check_int(f"{where}.repeat[1]", repeat[1], low=low)
 
-    parsed = [_parse_action(action, f"{where}.choose[{index}]", registry, scale) for index, action in enumerate(raw["choose"])]
+    parsed = [
+        _parse_action(action, f"{where}.choose[{index}]", registry, scale)
+        for index, action in enumerate(raw["choose"])
+    ]
     total = sum(weight for _, weight in parsed)
     if total <= 0:
         raise ValueError(f"{where}: the action weights must have a positive sum; got {total}")
@@ -151,8 +164,14 @@ def parse_scenarios(
         )
         if detour_p > 0 and not detours:
             raise ValueError(f"{where}: detour_p is {detour_p} but no detours are listed")
-        opening = _parse_stage(raw["opening"], f"{where}.opening", registry, scale) if "opening" in raw else None
-        categories[name] = CategoryBehaviour(str(raw.get("description", "")), opening, detour_p, detours)
+        opening = (
+            _parse_stage(raw["opening"], f"{where}.opening", registry, scale)
+            if "opening" in raw
+            else None
+        )
+        categories[name] = CategoryBehaviour(
+            str(raw.get("description", "")), opening, detour_p, detours
+        )
 
     scenarios = []
     seen = set()
@@ -166,9 +185,14 @@ def parse_scenarios(
         seen.add(raw["id"])
         if not isinstance(raw.get("stages"), list) or not raw["stages"]:
             raise ValueError(f"{where}.stages must be a non-empty list")
-        stages = tuple(_parse_stage(stage, f"{where}.stages[{number}]", registry, scale) for number, stage in enumerate(raw["stages"]))
+        stages = tuple(
+            _parse_stage(stage, f"{where}.stages[{number}]", registry, scale)
+            for number, stage in enumerate(raw["stages"])
+        )
         if all(stage.probability == 0 for stage in stages):
-            raise ValueError(f"{where}: every stage has p = 0, so the scenario would make empty traces")
+            raise ValueError(
+                f"{where}: every stage has p = 0, so the scenario would make empty traces"
+            )
         categories.setdefault(raw["category"], CategoryBehaviour("", None, 0.0, ()))
         scenarios.append(Scenario(raw["id"], raw["category"], raw["task"], stages))
 
@@ -185,7 +209,11 @@ def load_scenarios(
 ) -> ScenarioSet:
     """Load and validate a scenario file; by default the 40 shipped scenarios."""
     if path is None:
-        text = resources.files("reprobook.safetydrift").joinpath("scenarios.json").read_text(encoding="utf-8")
+        text = (
+            resources.files("reprobook.safetydrift")
+            .joinpath("scenarios.json")
+            .read_text(encoding="utf-8")
+        )
     else:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -202,7 +230,9 @@ def _draws_needed(stages: tuple[Stage, ...]) -> int:
     return sum(2 + stage.repeat[1] for stage in stages) + 3
 
 
-def _sample_actions(stages: tuple[Stage, ...], behaviour: CategoryBehaviour, uniforms: list[float]) -> list[Action]:
+def _sample_actions(
+    stages: tuple[Stage, ...], behaviour: CategoryBehaviour, uniforms: list[float]
+) -> list[Action]:
     """Draw the actions of one trace, consuming ``uniforms`` from the front."""
     position = 0
     actions: list[Action] = []
@@ -214,12 +244,16 @@ def _sample_actions(stages: tuple[Stage, ...], behaviour: CategoryBehaviour, uni
         if not happens:
             continue
         for _ in range(count):
-            choice = min(bisect_right(stage.cumulative_weights, uniforms[position]), len(stage.actions) - 1)
+            choice = min(
+                bisect_right(stage.cumulative_weights, uniforms[position]), len(stage.actions) - 1
+            )
             actions.append(stage.actions[choice])
             position += 1
 
     if behaviour.detours and uniforms[position] < behaviour.detour_p:
-        detour = behaviour.detours[min(int(uniforms[position + 1] * len(behaviour.detours)), len(behaviour.detours) - 1)]
+        detour = behaviour.detours[
+            min(int(uniforms[position + 1] * len(behaviour.detours)), len(behaviour.detours) - 1)
+        ]
         insert_at = min(int(uniforms[position + 2] * (len(actions) + 1)), len(actions))
         actions.insert(insert_at, detour)
     return actions
@@ -256,7 +290,10 @@ def generate_traces(
     tool_effects = registry.as_dict()
     exposures = scale.as_dict()
     risks = risk_table()
-    plans = [_stages_of(scenario, scenarios.categories[scenario.category]) for scenario in scenarios.scenarios]
+    plans = [
+        _stages_of(scenario, scenarios.categories[scenario.category])
+        for scenario in scenarios.scenarios
+    ]
     width = max(_draws_needed(stages) for stages in plans)
 
     traces = []
@@ -277,7 +314,11 @@ def generate_traces(
             escalation = max(escalation, step_escalation)
             state = FineState(exposure, escalation, reversibility)
             violated = violated or risks[fine_state_index(state)] == RiskLevel.VIOLATED
-            steps.append(Step(action.tool, action.arguments, action.data, action.sensitivity, state, violated))
+            steps.append(
+                Step(
+                    action.tool, action.arguments, action.data, action.sensitivity, state, violated
+                )
+            )
 
         trace_id = f"{scenario.id}-{number // len(scenarios.scenarios):05d}"
         traces.append(Trace(trace_id, scenario.id, scenario.category, tuple(steps)))

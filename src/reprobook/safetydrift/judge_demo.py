@@ -53,7 +53,9 @@ def build_random_classifier(texts: Iterable[str], seed: int, *, hidden_size: int
     vocabulary = {token: index for index, token in enumerate(["[PAD]", "[UNK]", *words])}
     backend = Tokenizer(models.WordLevel(vocab=vocabulary, unk_token="[UNK]"))
     backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]"
+    )
     tokenizer.model_max_length = 128
 
     config = BertConfig(
@@ -87,7 +89,9 @@ def load_local_judge(path: str | os.PathLike, unsafe_label: str):
     """
     folder = Path(path)
     if not folder.is_dir():
-        raise ValueError(f"judge model folder {str(folder)!r} not found; give a folder written by save_pretrained")
+        raise ValueError(
+            f"judge model folder {str(folder)!r} not found; give a folder written by save_pretrained"
+        )
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(folder, local_files_only=True).eval()
     classifier = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1)

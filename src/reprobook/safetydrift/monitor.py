@@ -54,14 +54,18 @@ class MonitorReading(NamedTuple):
     state: FineState
 
 
-def _check_thresholds(thresholds: float | Mapping[str, float], categories: Sequence[str]) -> dict[str, float]:
+def _check_thresholds(
+    thresholds: float | Mapping[str, float], categories: Sequence[str]
+) -> dict[str, float]:
     if isinstance(thresholds, Mapping):
         fallback = thresholds.get(POOLED)
         resolved = {}
         for category in categories:
             value = thresholds.get(category, fallback)
             if value is None:
-                raise ValueError(f"thresholds gives no value for category {category!r} and no {POOLED!r} fallback")
+                raise ValueError(
+                    f"thresholds gives no value for category {category!r} and no {POOLED!r} fallback"
+                )
             resolved[category] = check_float(f"threshold of {category!r}", value, low=0.0, high=1.0)
         return resolved
     value = check_float("threshold", thresholds, low=0.0, high=1.0)
@@ -98,9 +102,13 @@ class SafetyMonitor:
         for category, values in probabilities.items():
             values = [float(value) for value in values]
             if len(values) != N_RISK_LEVELS - 1:
-                raise ValueError(f"probabilities of {category!r} must have {N_RISK_LEVELS - 1} values; got {len(values)}")
+                raise ValueError(
+                    f"probabilities of {category!r} must have {N_RISK_LEVELS - 1} values; got {len(values)}"
+                )
             for level, value in zip(RiskLevel, values):
-                check_float(f"probability of {category!r} at {level.name}", value, low=0.0, high=1.0)
+                check_float(
+                    f"probability of {category!r} at {level.name}", value, low=0.0, high=1.0
+                )
             self.probabilities[category] = (*values, 1.0)
         self.thresholds = _check_thresholds(thresholds, list(self.probabilities))
 
@@ -125,8 +133,12 @@ class SafetyMonitor:
     ) -> SafetyMonitor:
         """Build a monitor from fitted chains (see :func:`~reprobook.safetydrift.chain.fit_chains`)."""
         horizon = check_int("horizon", horizon, low=1)
-        probabilities = {category: violation_within(chain.matrix, horizon) for category, chain in chains.items()}
-        return cls(probabilities, thresholds=thresholds, horizon=horizon, registry=registry, scale=scale)
+        probabilities = {
+            category: violation_within(chain.matrix, horizon) for category, chain in chains.items()
+        }
+        return cls(
+            probabilities, thresholds=thresholds, horizon=horizon, registry=registry, scale=scale
+        )
 
     def _build_table(self, category: str) -> tuple[MonitorReading, ...]:
         """Precompute the reading of every fine state, first as reached, then after a violation.
@@ -178,16 +190,18 @@ class SafetyMonitor:
         try:
             escalation, reversibility = self._tool_effects[tool]
         except KeyError:
-            raise ValueError(f"unknown tool {tool!r}; register it with ToolRegistry.register(name, kind=...)") from None
+            raise ValueError(
+                f"unknown tool {tool!r}; register it with ToolRegistry.register(name, kind=...)"
+            ) from None
         try:
             exposure = self._exposures[sensitivity]
         except KeyError:
-            raise ValueError(f"unknown sensitivity {sensitivity!r}; known: {', '.join(self.scale.labels())}") from None
+            raise ValueError(
+                f"unknown sensitivity {sensitivity!r}; known: {', '.join(self.scale.labels())}"
+            ) from None
 
-        if exposure > self._exposure:
-            self._exposure = exposure
-        if escalation > self._escalation:
-            self._escalation = escalation
+        self._exposure = max(self._exposure, exposure)
+        self._escalation = max(self._escalation, escalation)
         # fine_state_index, inlined because this line runs once per agent step.
         return self._read((self._exposure * 4 + self._escalation) * 3 + reversibility)
 

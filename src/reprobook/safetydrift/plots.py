@@ -17,7 +17,9 @@ TRANSIENT_NAMES = [level.name for level in RiskLevel][:-1]
 
 def plot_risk_map(axes: Sequence[Axes]) -> Sequence[Axes]:
     """Draw the risk level of all 60 fine states, one panel per reversibility (three axes)."""
-    levels = np.array([int(level) for level in risk_table()]).reshape(len(Exposure), len(Escalation), len(Reversibility))
+    levels = np.array([int(level) for level in risk_table()]).reshape(
+        len(Exposure), len(Escalation), len(Reversibility)
+    )
     colormap = ListedColormap(RISK_COLORS)
     norm = BoundaryNorm(np.arange(-0.5, len(RiskLevel)), colormap.N)
     for reversibility, ax in zip(Reversibility, axes, strict=True):
@@ -25,10 +27,26 @@ def plot_risk_map(axes: Sequence[Axes]) -> Sequence[Axes]:
         ax.imshow(grid, cmap=colormap, norm=norm, origin="lower", aspect="auto")
         for exposure in range(len(Exposure)):
             for escalation in range(len(Escalation)):
-                ax.text(escalation, exposure, RiskLevel(grid[exposure, escalation]).name[:4], ha="center", va="center", fontsize=7)
-        ax.set_xticks(range(len(Escalation)), [level.name.lower() for level in Escalation], rotation=30, fontsize=7)
+                ax.text(
+                    escalation,
+                    exposure,
+                    RiskLevel(grid[exposure, escalation]).name[:4],
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                )
+        ax.set_xticks(
+            range(len(Escalation)),
+            [level.name.lower() for level in Escalation],
+            rotation=30,
+            fontsize=7,
+        )
         ax.set_yticks(range(len(Exposure)), [level.name.lower() for level in Exposure], fontsize=7)
-        ax.set_title(f"last action {reversibility.name.lower()} reversible" if reversibility < 2 else "last action irreversible")
+        ax.set_title(
+            f"last action {reversibility.name.lower()} reversible"
+            if reversibility < 2
+            else "last action irreversible"
+        )
         ax.grid(False)
     axes[0].set_ylabel("data exposure")
     for ax in axes:
@@ -43,7 +61,15 @@ def plot_transition_matrix(matrix: np.ndarray, ax: Axes, title: str = "") -> Axe
     for row in range(len(matrix)):
         for column in range(len(matrix)):
             value = matrix[row, column]
-            ax.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white" if value > 0.6 else "black")
+            ax.text(
+                column,
+                row,
+                f"{value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value > 0.6 else "black",
+            )
     ax.set_xticks(range(len(names)), names, rotation=30, fontsize=8)
     ax.set_yticks(range(len(names)), names, fontsize=8)
     ax.set_xlabel("risk level after the step")
@@ -53,7 +79,9 @@ def plot_transition_matrix(matrix: np.ndarray, ax: Axes, title: str = "") -> Axe
     return ax
 
 
-def plot_violation_curves(curve: np.ndarray, ax: Axes, title: str = "", bands: np.ndarray | None = None) -> Axes:
+def plot_violation_curves(
+    curve: np.ndarray, ax: Axes, title: str = "", bands: np.ndarray | None = None
+) -> Axes:
     """Draw P(violation within h) against h for each transient level.
 
     Args:
@@ -64,9 +92,22 @@ def plot_violation_curves(curve: np.ndarray, ax: Axes, title: str = "", bands: n
     """
     horizons = np.arange(1, len(curve) + 1)
     for level, name in enumerate(TRANSIENT_NAMES):
-        ax.plot(horizons, curve[:, level], marker="o", markersize=3, color=RISK_COLORS[level], label=name)
+        ax.plot(
+            horizons,
+            curve[:, level],
+            marker="o",
+            markersize=3,
+            color=RISK_COLORS[level],
+            label=name,
+        )
         if bands is not None:
-            ax.fill_between(horizons, bands[0, :, level], bands[1, :, level], color=RISK_COLORS[level], alpha=0.2)
+            ax.fill_between(
+                horizons,
+                bands[0, :, level],
+                bands[1, :, level],
+                color=RISK_COLORS[level],
+                alpha=0.2,
+            )
     ax.set_xlabel("horizon h (steps)")
     ax.set_ylabel("P(violation within h)")
     ax.set_ylim(0, 1)
@@ -76,7 +117,12 @@ def plot_violation_curves(curve: np.ndarray, ax: Axes, title: str = "", bands: n
 
 
 def plot_points_of_no_return(
-    within: Mapping[str, np.ndarray], ax: Axes, *, level: float = 0.85, threshold: float | None = None, horizon: int = 5
+    within: Mapping[str, np.ndarray],
+    ax: Axes,
+    *,
+    level: float = 0.85,
+    threshold: float | None = None,
+    horizon: int = 5,
 ) -> Axes:
     """Draw P(violation within the horizon) per risk level as grouped bars, one group per category.
 
@@ -92,10 +138,20 @@ def plot_points_of_no_return(
     positions = np.arange(len(categories))
     for index, name in enumerate(TRANSIENT_NAMES):
         heights = [within[category][index] for category in categories]
-        ax.bar(positions + (index - 1.5) * width, heights, width, color=RISK_COLORS[index], label=name)
-    ax.axhline(level, color="black", linestyle="--", linewidth=1, label=f"point of no return ({level:.0%})")
+        ax.bar(
+            positions + (index - 1.5) * width, heights, width, color=RISK_COLORS[index], label=name
+        )
+    ax.axhline(
+        level, color="black", linestyle="--", linewidth=1, label=f"point of no return ({level:.0%})"
+    )
     if threshold is not None:
-        ax.axhline(threshold, color="grey", linestyle=":", linewidth=1, label=f"alarm threshold ({threshold:.2f})")
+        ax.axhline(
+            threshold,
+            color="grey",
+            linestyle=":",
+            linewidth=1,
+            label=f"alarm threshold ({threshold:.2f})",
+        )
     ax.set_xticks(positions, [category.replace("_", "\n") for category in categories], fontsize=8)
     ax.set_ylabel(f"P(violation within {horizon} steps)")
     ax.set_ylim(0, 1)
@@ -135,7 +191,9 @@ def plot_warning_histograms(warnings: Mapping[str, Sequence[int]], ax: Axes) -> 
     return ax
 
 
-def new_figure(ncols: int = 1, width: float = 7.0, height: float = 4.0) -> tuple[plt.Figure, np.ndarray]:
+def new_figure(
+    ncols: int = 1, width: float = 7.0, height: float = 4.0
+) -> tuple[plt.Figure, np.ndarray]:
     """Create a figure with ``ncols`` axes side by side and return it with the axes as an array."""
     figure, axes = plt.subplots(1, ncols, figsize=(width, height), squeeze=False)
     return figure, axes[0]

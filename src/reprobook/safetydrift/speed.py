@@ -15,7 +15,7 @@ import numpy as np
 
 from reprobook.params import check_int
 from reprobook.safetydrift.absorption import violation_within
-from reprobook.safetydrift.chain import estimate_matrix, count_transitions, encode_traces
+from reprobook.safetydrift.chain import count_transitions, encode_traces, estimate_matrix
 from reprobook.safetydrift.state import FineState, RiskLevel, risk_level
 from reprobook.safetydrift.traces import Trace
 
@@ -49,7 +49,10 @@ def python_power_lookup(matrix: list[list[float]], state: FineState, horizon: in
     size = len(matrix)
     power = [row[:] for row in matrix]
     for _ in range(horizon - 1):
-        power = [[sum(power[i][k] * matrix[k][j] for k in range(size)) for j in range(size)] for i in range(size)]
+        power = [
+            [sum(power[i][k] * matrix[k][j] for k in range(size)) for j in range(size)]
+            for i in range(size)
+        ]
     return power[level][-1]
 
 

@@ -153,7 +153,11 @@ def next_state(state: FineState, exposure: int, escalation: int, reversibility: 
         step's own reversibility.
     """
     step = check_fine_state((exposure, escalation, reversibility))
-    return FineState(max(state.exposure, step.exposure), max(state.escalation, step.escalation), step.reversibility)
+    return FineState(
+        max(state.exposure, step.exposure),
+        max(state.escalation, step.escalation),
+        step.reversibility,
+    )
 
 
 def risk_path(states: list[FineState] | list[tuple[int, int, int]]) -> list[RiskLevel]:

@@ -23,8 +23,8 @@ TOOL_KINDS: dict[str, tuple[int, int]] = {
 }
 
 # Tool names that agent frameworks commonly expose, by kind. ``web_search`` counts as a
-# read because only the search terms leave the machine; register it as ``network``
-# to treat every outgoing query as a possible leak.
+# read because only the search terms leave the machine. Register it as ``network`` to
+# treat every outgoing query as a possible leak.
 DEFAULT_TOOLS: dict[str, str] = {
     "read_file": "read",
     "list_directory": "read",
@@ -119,7 +119,9 @@ class ToolRegistry:
             raise ValueError(f"tool name must be a non-empty string; got {name!r}")
         if kind is not None:
             if escalation is not None or reversibility is not None:
-                raise ValueError(f"tool {name!r}: give either kind or escalation and reversibility, not both")
+                raise ValueError(
+                    f"tool {name!r}: give either kind or escalation and reversibility, not both"
+                )
             escalation, reversibility = TOOL_KINDS[check_choice("kind", kind, tuple(TOOL_KINDS))]
             self._effects[name] = (int(escalation), int(reversibility))
             return
@@ -175,7 +177,9 @@ class SensitivityScale:
         """
         if not isinstance(label, str) or not label.strip():
             raise ValueError(f"sensitivity label must be a non-empty string; got {label!r}")
-        self._levels[label] = check_int(f"exposure level of {label!r}", level, low=0, high=len(Exposure) - 1)
+        self._levels[label] = check_int(
+            f"exposure level of {label!r}", level, low=0, high=len(Exposure) - 1
+        )
 
     def exposure(self, label: str) -> int:
         """Return the exposure level of a label.

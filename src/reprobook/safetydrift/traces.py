@@ -147,12 +147,16 @@ def _require_text(record: dict, key: str, line: int, field: str, *, allow_empty:
 
 def _parse_state(value: object, line: int, field: str) -> FineState:
     if not isinstance(value, dict):
-        raise TraceFormatError(line, field, f"must be an object with keys {', '.join(STATE_FIELDS)}; got {value!r}")
+        raise TraceFormatError(
+            line, field, f"must be an object with keys {', '.join(STATE_FIELDS)}; got {value!r}"
+        )
     levels = []
     for key, high in zip(STATE_FIELDS, (4, 3, 2), strict=True):
         level = value.get(key)
         if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= high:
-            raise TraceFormatError(line, f"{field}.{key}", f"must be an integer in [0, {high}]; got {level!r}")
+            raise TraceFormatError(
+                line, f"{field}.{key}", f"must be an integer in [0, {high}]; got {level!r}"
+            )
         levels.append(level)
     return FineState(*levels)
 
@@ -161,7 +165,9 @@ def _parse_steps(
     raw_steps: object, line: int, registry: ToolRegistry, scale: SensitivityScale
 ) -> tuple[Step, ...]:
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise TraceFormatError(line, "steps", f"must be a non-empty list of step objects; got {raw_steps!r}")
+        raise TraceFormatError(
+            line, "steps", f"must be a non-empty list of step objects; got {raw_steps!r}"
+        )
 
     texts = []
     for index, raw in enumerate(raw_steps):
@@ -170,17 +176,25 @@ def _parse_steps(
             raise TraceFormatError(line, where, f"must be an object; got {raw!r}")
         tool = _require_text(raw, "tool", line, f"{where}.tool", allow_empty=False)
         if tool not in registry:
-            raise TraceFormatError(line, f"{where}.tool", f"unknown tool {tool!r}; register it in the ToolRegistry")
+            raise TraceFormatError(
+                line, f"{where}.tool", f"unknown tool {tool!r}; register it in the ToolRegistry"
+            )
         arguments = _require_text(raw, "arguments", line, f"{where}.arguments", allow_empty=True)
         data = _require_text(raw, "data", line, f"{where}.data", allow_empty=True)
-        sensitivity = _require_text(raw, "sensitivity", line, f"{where}.sensitivity", allow_empty=False)
+        sensitivity = _require_text(
+            raw, "sensitivity", line, f"{where}.sensitivity", allow_empty=False
+        )
         if sensitivity not in scale:
             raise TraceFormatError(
-                line, f"{where}.sensitivity", f"unknown sensitivity {sensitivity!r}; known: {', '.join(scale.labels())}"
+                line,
+                f"{where}.sensitivity",
+                f"unknown sensitivity {sensitivity!r}; known: {', '.join(scale.labels())}",
             )
         texts.append((tool, arguments, data, sensitivity))
 
-    replayed = replay_states([(tool, sensitivity) for tool, _, _, sensitivity in texts], registry, scale)
+    replayed = replay_states(
+        [(tool, sensitivity) for tool, _, _, sensitivity in texts], registry, scale
+    )
     derived_violation = [level == RiskLevel.VIOLATED for level in risk_path(replayed)]
 
     steps = []
@@ -197,13 +211,19 @@ def _parse_steps(
                 )
         violation = raw.get("violation", derived_violation[index])
         if not isinstance(violation, bool):
-            raise TraceFormatError(line, f"{where}.violation", f"must be true or false; got {violation!r}")
+            raise TraceFormatError(
+                line, f"{where}.violation", f"must be true or false; got {violation!r}"
+            )
         steps.append(Step(*text, state=state, violation=violation))
     return tuple(steps)
 
 
 def parse_trace(
-    text: str, line: int = 1, *, registry: ToolRegistry | None = None, scale: SensitivityScale | None = None
+    text: str,
+    line: int = 1,
+    *,
+    registry: ToolRegistry | None = None,
+    scale: SensitivityScale | None = None,
 ) -> Trace:
     """Parse and validate one JSONL record.
 
@@ -224,9 +244,13 @@ def parse_trace(
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
-        raise TraceFormatError(line, "(record)", f"invalid JSON: {error.msg} at column {error.colno}") from None
+        raise TraceFormatError(
+            line, "(record)", f"invalid JSON: {error.msg} at column {error.colno}"
+        ) from None
     if not isinstance(record, dict):
-        raise TraceFormatError(line, "(record)", f"must be a JSON object; got {type(record).__name__}")
+        raise TraceFormatError(
+            line, "(record)", f"must be a JSON object; got {type(record).__name__}"
+        )
 
     trace_id = _require_text(record, "trace_id", line, "trace_id", allow_empty=False)
     task = _require_text(record, "task", line, "task", allow_empty=False)
@@ -238,7 +262,10 @@ def parse_trace(
 
 
 def read_traces(
-    lines: Iterable[str], *, registry: ToolRegistry | None = None, scale: SensitivityScale | None = None
+    lines: Iterable[str],
+    *,
+    registry: ToolRegistry | None = None,
+    scale: SensitivityScale | None = None,
 ) -> list[Trace]:
     """Parse JSONL lines into traces, skipping blank lines.
 
@@ -255,14 +282,21 @@ def read_traces(
             continue
         trace = parse_trace(text, number, registry=registry, scale=scale)
         if trace.trace_id in seen:
-            raise TraceFormatError(number, "trace_id", f"duplicate id {trace.trace_id!r} (first on line {seen[trace.trace_id]})")
+            raise TraceFormatError(
+                number,
+                "trace_id",
+                f"duplicate id {trace.trace_id!r} (first on line {seen[trace.trace_id]})",
+            )
         seen[trace.trace_id] = number
         traces.append(trace)
     return traces
 
 
 def load_traces(
-    path: str | os.PathLike, *, registry: ToolRegistry | None = None, scale: SensitivityScale | None = None
+    path: str | os.PathLike,
+    *,
+    registry: ToolRegistry | None = None,
+    scale: SensitivityScale | None = None,
 ) -> list[Trace]:
     """Read and validate a JSONL trace file (see :func:`read_traces`)."""
     with open(path, encoding="utf-8") as handle:
@@ -298,7 +332,6 @@ def save_traces(traces: Iterable[Trace], path: str | os.PathLike) -> Path:
     path = Path(path)
     partial = path.with_name(path.name + ".tmp")
     with open(partial, "w", encoding="utf-8") as handle:
-        for trace in traces:
-            handle.write(json.dumps(trace_to_record(trace)) + "\n")
+        handle.writelines(json.dumps(trace_to_record(trace)) + "\n" for trace in traces)
     partial.replace(path)
     return path
