@@ -155,7 +155,7 @@ def plot_points_of_no_return(
     ax.set_xticks(positions, [category.replace("_", "\n") for category in categories], fontsize=8)
     ax.set_ylabel(f"P(violation within {horizon} steps)")
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
