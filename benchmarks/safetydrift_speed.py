@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from reprobook.benchmarking import write_record
+from reprobook.benchmarking import best_time, write_record
 from reprobook.safetydrift.absorption import violation_within
 from reprobook.safetydrift.chain import (
     POOLED,
@@ -40,7 +40,6 @@ from reprobook.safetydrift.speed import (
     fit_and_analyse_loop,
     matrix_power_lookup,
     python_power_lookup,
-    seconds_per_call,
 )
 
 logger = logging.getLogger("safetydrift_speed")
@@ -89,9 +88,9 @@ def time_monitor_steps(repeats: int, seed: int) -> dict[str, Any]:
                 python_power_lookup(lists[category], state, HORIZON)
 
     python_steps = sum(len(steps) for _, steps in stream[: len(stream) // 10])
-    monitor_us = seconds_per_call(run_monitor, repeats) / n_steps * 1e6
-    numpy_us = seconds_per_call(run_numpy_power, repeats) / n_steps * 1e6
-    python_us = seconds_per_call(run_python_power, repeats) / python_steps * 1e6
+    monitor_us = best_time(run_monitor, repeats)[0] / n_steps * 1e6
+    numpy_us = best_time(run_numpy_power, repeats)[0] / n_steps * 1e6
+    python_us = best_time(run_python_power, repeats)[0] / python_steps * 1e6
     return {
         "steps": n_steps,
         "monitor_us_per_step": round(monitor_us, 3),
@@ -118,14 +117,14 @@ def time_fit_and_analyse(n_traces: int, repeats: int, seed: int) -> dict[str, An
     traces = generate_traces(n_traces, seed)
     generate_seconds = time.perf_counter() - start
 
-    vectorised_seconds = seconds_per_call(lambda: fit_and_analyse(traces, HORIZON), repeats)
+    vectorised_seconds = best_time(lambda: fit_and_analyse(traces, HORIZON), repeats)[0]
     encoded = encode_traces(traces)
-    from_encoded_seconds = seconds_per_call(
+    from_encoded_seconds = best_time(
         lambda: violation_within(
             estimate_matrix(count_transitions(encoded), smoothing="laplace"), HORIZON
         ),
         repeats,
-    )
+    )[0]
     start = time.perf_counter()
     loop = fit_and_analyse_loop(traces, HORIZON)
     loop_seconds = time.perf_counter() - start

@@ -8,7 +8,6 @@ from reprobook.safetydrift.speed import (
     fit_and_analyse_loop,
     matrix_power_lookup,
     python_power_lookup,
-    seconds_per_call,
 )
 from reprobook.safetydrift.state import FineState
 
@@ -30,10 +29,6 @@ def test_matrix_power_lookup_matches_monitor(chains):
         matrix_power_lookup(chains[POOLED].matrix, state, 5),
         monitor.observe_state(state).probability,
     )
-
-
-def test_seconds_per_call_positive():
-    assert seconds_per_call(lambda: sum(range(100)), repeats=2, number=3) > 0
 
 
 def test_python_power_lookup_matches_numpy(chains):

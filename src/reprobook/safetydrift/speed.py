@@ -2,35 +2,20 @@
 
 The *obvious* ways are the yardsticks: a per-step ``P^h`` by matrix power, a pure-Python
 loop that counts transitions with the rule cascade and multiplies matrices of lists.
-Ratios against them come from :func:`seconds_per_call`; the numbers depend on the
+Time them with :func:`reprobook.benchmarking.best_time`. The numbers depend on the
 machine, so only ratios measured in one run are compared.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from reprobook.params import check_int
 from reprobook.safetydrift.absorption import violation_within
 from reprobook.safetydrift.chain import count_transitions, encode_traces, estimate_matrix
 from reprobook.safetydrift.state import FineState, RiskLevel, risk_level
 from reprobook.safetydrift.traces import Trace
-
-
-def seconds_per_call(function: Callable[[], object], repeats: int = 3, number: int = 1) -> float:
-    """Return the fastest of ``repeats`` timings of ``number`` calls, divided by ``number``, in seconds."""
-    repeats = check_int("repeats", repeats, low=1)
-    number = check_int("number", number, low=1)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            function()
-        best = min(best, time.perf_counter() - start)
-    return best / number
 
 
 def matrix_power_lookup(matrix: np.ndarray, state: FineState, horizon: int) -> float:
