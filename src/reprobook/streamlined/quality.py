@@ -25,9 +25,10 @@ def video_psnr(generated: torch.Tensor, reference: torch.Tensor) -> float:
 
     Identical videos give ``inf``.
     """
-    if torch.equal(generated, reference):
+    generated_frames, reference_frames = _frames(generated), _frames(reference)
+    if torch.equal(generated_frames, reference_frames):
         return float("inf")
-    return float(peak_signal_noise_ratio(_frames(generated), _frames(reference), data_range=1.0))
+    return float(peak_signal_noise_ratio(generated_frames, reference_frames, data_range=1.0))
 
 
 def video_ssim(generated: torch.Tensor, reference: torch.Tensor) -> float:
