@@ -104,7 +104,9 @@ def prepare(
         seed: seed of the benchmark, initialisation and batch order.
         split_seed: seed of the forget split.
         device: where the models go.
-        model_path: a checkpoint folder to use as the original model ("" = train here).
+        model_path: a checkpoint folder to use as the original model ("" = train here); a
+            checkpoint saved by this chapter brings its benchmark settings, which then
+            replace ``n_authors``, ``n_attributes`` and ``n_world``.
         oracle_path: a checkpoint folder of the oracle ("" = train here, same architecture).
         cache_dir: folder for trained models ("" = the system's temporary folder).
     """
@@ -116,6 +118,10 @@ def prepare(
     if model_path:
         original, tokenizer, saved = load_checkpoint(model_path, device)
         training_loss = saved.get("training_loss", [])
+        if "benchmark" in saved:
+            benchmark = make_benchmark(**saved["benchmark"])
+            split = split_authors(benchmark, forget_fraction, seed=split_seed)
+            data_settings = {"benchmark": benchmark.config()}
     else:
         tokenizer = build_tokenizer(benchmark)
         settings = {**data_settings, **model_options, "epochs": epochs, "lr": lr, "seed": seed}
@@ -264,4 +270,86 @@ def relearning_attack(setup: Setup, unlearned: torch.nn.Module, epochs: int, lr:
         before = token_nll(attacked, held)
         train_lm(attacked, attack, epochs, lr=lr, seed=seed)
         rows.append({"model": name, "held_out_nll_before": before, "held_out_nll_after": token_nll(attacked, held)})
+    return pd.DataFrame(rows)
+
+
+def curvature_errors(model, batches: list[dict], approximations: dict[str, dict], n_vectors: int = 3,
+                     seed: int = 0) -> pd.DataFrame:
+    """Compare K-FAC-type products ``G v`` with the exact GGN product for random vectors.
+
+    Args:
+        model: the model (eager attention).
+        batches: the data the curvature is fitted and measured on.
+        approximations: label -> options of :func:`fit_curvature` (damping is removed).
+        n_vectors: random vectors per layer.
+        seed: seed of the vectors.
+
+    Returns:
+        One row per (approximation, layer): mean relative error ``|Kv - Gv| / |Gv|`` and
+        mean cosine between ``Kv`` and ``Gv``.
+    """
+    from reprobook.kfade.curvature import fit_curvature, ggn_vector_product
+
+    generator = torch.Generator().manual_seed(seed)
+    params = dict(model.named_parameters())
+    rows = []
+    for label, options in approximations.items():
+        curvature = fit_curvature(model, batches, **options)
+        for name in curvature.layers:
+            errors, cosines = [], []
+            for _ in range(n_vectors):
+                vector = {name: torch.randn(params[name].shape, generator=generator).to(params[name])}
+                exact = ggn_vector_product(model, batches, vector)[name]
+                approximate = curvature.vector_product(vector)[name] - curvature.damping_of(name) * vector[name]
+                errors.append(float((approximate - exact).norm() / exact.norm()))
+                cosines.append(float(torch.nn.functional.cosine_similarity(approximate.flatten(), exact.flatten(), 0)))
+            rows.append({"approximation": label, "layer": name.removesuffix(".weight"),
+                         "relative_error": float(np.mean(errors)), "cosine": float(np.mean(cosines))})
+    return pd.DataFrame(rows)
+
+
+def predicted_and_measured_kl(model, forget_batches, retain_batches, curvature, alphas: list[float]) -> pd.DataFrame:
+    """Move along the K-FADE direction and compare the KL the curvature predicts with the measured one.
+
+    Returns:
+        One row per step size: predicted ``1/2 alpha^2 d^T G d`` and measured retain KL (nats).
+    """
+    from reprobook.kfade.unlearning import _add, forget_gradient, weight_names
+
+    reference = RetainReference(model, retain_batches)
+    names = [name for name in weight_names(model) if name in curvature.layers]
+    direction = curvature.inverse_vector_product(forget_gradient(model, forget_batches, names))
+    unit = curvature.quadratic_form(direction)
+    rows = []
+    for alpha in alphas:
+        _add(model, direction, alpha)
+        rows.append({"alpha": alpha, "predicted_kl": alpha**2 * unit, "measured_kl": reference.kl(model)})
+        _add(model, direction, -alpha)
+    return pd.DataFrame(rows)
+
+
+def kfade_step_by_step(setup: Setup, n_steps: int, kl_budget: float, seed: int = 0, **options) -> pd.DataFrame:
+    """Run K-FADE one re-linearised step at a time and measure the distance to the oracle after each.
+
+    Step ``k`` refits the curvature and the forget gradient at the current weights and
+    moves until the retain KL to the *original* reaches ``kl_budget * k / n_steps``.
+
+    Returns:
+        One row per step (0 = original): forget NLL, retain KL, KL to the oracle on forget
+        tokens (nats per token) and the step size.
+    """
+    from reprobook.kfade.metrics import kl_on_targets
+    from reprobook.kfade.unlearning import kfade
+
+    model = copy.deepcopy(setup.original)
+    reference = RetainReference(setup.original, setup.retain_batches)
+    rows = [{"step": 0, "forget_nll": token_nll(model, setup.forget_batches), "retain_kl": 0.0,
+             "forget_kl_to_oracle": kl_on_targets(model, setup.oracle, setup.forget_batches), "step_size": 0.0}]
+    for step in range(1, n_steps + 1):
+        result = kfade(model, setup.forget_batches, setup.retain_batches, n_steps=1,
+                       kl_budget=kl_budget * step / n_steps, seed=seed + step, reference=reference, **options)
+        last = result.history[-1]
+        rows.append({"step": step, "forget_nll": last.forget_nll, "retain_kl": last.retain_kl,
+                     "forget_kl_to_oracle": kl_on_targets(model, setup.oracle, setup.forget_batches),
+                     "step_size": last.step_size})
     return pd.DataFrame(rows)
