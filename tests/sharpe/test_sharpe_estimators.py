@@ -154,3 +154,47 @@ def test_rejects_unknown_estimator():
             np.zeros((10, problem.n_actions)),
             ["mips"],
         )
+
+
+def _never_logged_candidate():
+    """Two logged rounds, both of action 0, and one candidate that always takes action 1."""
+    actions = np.array([0, 0])
+    rewards = np.array([1.0, 0.0])
+    propensities = np.array([0.5, 0.5])
+    action_dist = np.tile([0.0, 1.0], (1, 2, 1))
+    model = np.full((2, 2), 0.25)
+    return actions, rewards, propensities, action_dist, model
+
+
+def test_snips_without_logged_support_warns():
+    with pytest.warns(estimators.ZeroTotalWeightWarning, match="total importance weight of 0"):
+        estimators.estimate_policy_values(*_never_logged_candidate(), ["snips"])
+
+
+def test_snips_without_logged_support_returns_zero():
+    with pytest.warns(estimators.ZeroTotalWeightWarning):
+        values = estimators.estimate_policy_values(*_never_logged_candidate(), ["snips"])
+    assert values[0, 0] == 0.0
+
+
+def test_sndr_without_logged_support_returns_dm():
+    with pytest.warns(estimators.ZeroTotalWeightWarning):
+        values = estimators.estimate_policy_values(*_never_logged_candidate(), ["dm", "sndr"])
+    assert values[1, 0] == values[0, 0]
+
+
+def test_reward_model_without_ridge_is_least_squares():
+    contexts = np.array([[0.0], [1.0], [2.0]])
+    rewards = np.array([1.0, 3.0, 5.0])
+    coefficients = estimators.fit_reward_model(contexts, np.zeros(3, dtype=int), rewards, 1, ridge=0.0)
+    np.testing.assert_allclose(coefficients, [[2.0, 1.0]], atol=1e-12)
+
+
+def test_reward_model_without_ridge_handles_a_single_round():
+    coefficients = estimators.fit_reward_model(np.array([[2.0]]), np.array([0]), np.array([5.0]), 1, ridge=0.0)
+    assert np.all(np.isfinite(coefficients))
+
+
+def test_reward_model_rejects_negative_ridge():
+    with pytest.raises(ValueError, match="ridge must be"):
+        estimators.fit_reward_model(np.zeros((2, 1)), np.zeros(2, dtype=int), np.zeros(2), 1, ridge=-1.0)

@@ -193,3 +193,13 @@ def test_rejects_unknown_convention():
 def test_rejects_nan_behavior_value():
     with pytest.raises(ValueError, match="behavior_value must be finite"):
         metrics.sharpe_ratio_at_k([1.0, 2.0], [1.0, 2.0], np.nan, 2)
+
+
+def test_rejects_text_estimates_naming_the_parameter():
+    with pytest.raises(ValueError, match="estimates must hold real numbers"):
+        metrics.sharpe_ratio_at_k(["a", "b"], [1.0, 2.0], 0.0, 2)
+
+
+def test_rejects_text_behavior_value_naming_the_parameter():
+    with pytest.raises(ValueError, match="behavior_value must hold real numbers"):
+        metrics.sharpe_ratio_at_k([1.0, 2.0], [1.0, 2.0], "high", 2)

@@ -17,10 +17,16 @@ Every estimator has the form ``sum(c_i d_i) / sum(c_i) + sum(c_i e_i) / sum(c_i 
 with per-round terms ``d, e, f`` and round multiplicities ``c_i``: ``c_i = 1`` gives the
 point estimate, and multinomial counts give a bootstrap replicate, so all replicates of
 all candidates come from a few matrix products.
+
+A self-normalised estimator (SNIPS, SNDR) divides by ``sum(w_i)``, which is 0 when a
+candidate never takes a logged action. Its weighted correction is then set to 0, so
+SNIPS returns 0 and SNDR returns DM's value for that candidate, and a
+:class:`ZeroTotalWeightWarning` says how many estimates this affected.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,6 +35,10 @@ from reprobook.params import check_choice, check_float, check_int
 
 ESTIMATORS = ("dm", "ips", "snips", "dr", "sndr", "switch-dr")
 ESTIMATOR_LABELS = {"dm": "DM", "ips": "IPS", "snips": "SNIPS", "dr": "DR", "sndr": "SNDR", "switch-dr": "Switch-DR"}
+
+
+class ZeroTotalWeightWarning(RuntimeWarning):
+    """Warns that SNIPS or SNDR met a total importance weight of 0 and fell back."""
 
 
 def check_bandit_inputs(
@@ -153,7 +163,22 @@ def _combine(
         with np.errstate(invalid="ignore", divide="ignore"):
             # A self-normalised estimate with zero total weight has no data on the policy.
             value = value + np.where(denominator > 0, total(correction) / np.maximum(denominator, 1e-300), 0.0)
+        if normalizer is not None:
+            _warn_zero_total_weight(np.asarray(denominator))
     return value
+
+
+def _warn_zero_total_weight(total_weight: np.ndarray) -> None:
+    """Warn when a self-normalised estimator divided by a total importance weight of 0."""
+    n_zero = int(np.count_nonzero(total_weight <= 0))
+    if n_zero:
+        warnings.warn(
+            f"a self-normalised estimator (SNIPS or SNDR) found a total importance weight of 0 in "
+            f"{n_zero} of {total_weight.size} estimates: the candidate never takes a logged action there, "
+            "so SNIPS returns 0 and SNDR returns DM's value for it",
+            ZeroTotalWeightWarning,
+            stacklevel=2,
+        )
 
 
 def _prepare_terms(
@@ -198,6 +223,10 @@ def estimate_policy_values(
 
     Returns:
         Estimated values, shape ``(n_estimators, n_policies)``, in reward units.
+
+    Warns:
+        ZeroTotalWeightWarning: when a candidate never takes a logged action, so SNIPS's
+            and SNDR's total importance weight is 0; SNIPS then returns 0 and SNDR DM's value.
     """
     terms = _prepare_terms(
         actions, rewards, behavior_propensities, action_dist, reward_model, estimators, switch_threshold
@@ -231,6 +260,10 @@ def bootstrap_policy_values(
 
     Returns:
         Estimates of shape ``(n_estimators, n_bootstrap, n_policies)``.
+
+    Warns:
+        ZeroTotalWeightWarning: when a replicate draws no round in which a candidate takes
+            the logged action; SNIPS then returns 0 and SNDR DM's value for it.
     """
     n_bootstrap = check_int("n_bootstrap", n_bootstrap, low=1)
     terms = _prepare_terms(
@@ -269,7 +302,9 @@ def fit_reward_model(
         actions: logged actions, shape ``(n_rounds,)``, in ``[0, n_actions)``.
         rewards: logged rewards, shape ``(n_rounds,)``.
         n_actions: number of actions (>= 1).
-        ridge: L2 penalty on the weights (>= 0); an action never logged predicts 0.
+        ridge: L2 penalty on the weights (>= 0). With 0 the fit is ordinary least squares
+            (the minimum-norm solution when an action's rounds do not determine it). An
+            action never logged predicts 0.
 
     Returns:
         Coefficients of shape ``(n_actions, dim + 1)``; use :func:`predict_rewards`.
@@ -286,8 +321,15 @@ def fit_reward_model(
         rows = actions == action
         if rows.any():
             design = features[rows]
-            coefficients[action] = np.linalg.solve(design.T @ design + penalty, design.T @ rewards[rows])
+            coefficients[action] = _solve_ridge(design, rewards[rows], penalty)
     return coefficients
+
+
+def _solve_ridge(design: np.ndarray, targets: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """Solve ``(X^T X + P) b = X^T y``; without a penalty, take the minimum-norm least squares ``b``."""
+    if not penalty.any():
+        return np.linalg.lstsq(design, targets, rcond=None)[0]
+    return np.linalg.solve(design.T @ design + penalty, design.T @ targets)
 
 
 def predict_rewards(coefficients: np.ndarray, contexts: object) -> np.ndarray:

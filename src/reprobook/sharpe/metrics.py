@@ -45,6 +45,8 @@ the first gives ``6 / 0.7071 = 8.485`` and the second ``6 / 0.5 = 12``.
 
 from __future__ import annotations
 
+import reprlib
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -61,8 +63,16 @@ SHARPE_CLIP_MAX = 100.0
 KSpec = int | Sequence[int] | np.ndarray
 
 
+def _to_float(name: str, values: object) -> np.ndarray:
+    """Convert ``values`` to a float array, naming the parameter when that fails."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must hold real numbers; got {reprlib.repr(values)} ({error})") from None
+
+
 def _as_float_array(name: str, values: object) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
+    array = _to_float(name, values)
     if array.ndim == 0:
         raise ValueError(f"{name} must have a last axis over policies; got a scalar")
     if array.shape[-1] == 0:
@@ -263,7 +273,7 @@ def std_at_k(estimates: object, true_values: object, k: KSpec, convention: str =
 def _behavior_values(
     values: object, batch_shape: tuple[int, ...], name: str = "behavior_value"
 ) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
+    array = _to_float(name, values)
     try:
         array = np.broadcast_to(array, batch_shape)
     except ValueError:
