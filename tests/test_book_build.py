@@ -1,5 +1,6 @@
 """A real Jupyter Book build of a two-page book with the reprobook extension."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,12 @@ def test_first_build_shows_claim(book):
     result = build(book)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "<td>an answer</td>" in scorecard_html(book)
+
+
+@pytest.mark.slow
+def test_claims_record_page_name(book):
+    record = json.loads((book / "_build/reprobook-claims/demo--only.json").read_text())
+    assert record["docname"] == "book/demo"
 
 
 @pytest.mark.slow

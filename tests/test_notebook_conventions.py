@@ -65,3 +65,10 @@ def test_bad_profile_stops_validation_cell(path, monkeypatch):
 def test_chapter_records_scorecard(chapter):
     sources = [cell.source for path in sorted(chapter.glob("*.ipynb")) for cell in code_cells(path)]
     assert any("Scorecard(" in source for source in sources)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_papermill_sees_every_parameter(path):
+    import papermill
+
+    assert set(papermill.inspect_notebook(str(path))) == set(read_parameters(path))

@@ -78,3 +78,8 @@ def test_default_profile_rejects_bad_environment(monkeypatch):
 
 def test_by_profile_picks_value():
     assert by_profile("book", smoke=1, book=2, full=3) == 2
+
+
+def test_check_int_without_bounds_message():
+    with pytest.raises(ValueError, match=r"^n must be an integer; got 12.0 \(float\)$"):
+        check_int("n", 12.0)

@@ -7,7 +7,14 @@ import pytest
 
 from notebook_helpers import make_notebook
 from reprobook.cli import main
-from reprobook.runner import check_overrides, parse_value, read_parameters, resolve_notebook, run_notebook
+from reprobook.runner import (
+    check_overrides,
+    parse_value,
+    read_parameters,
+    resolve_notebook,
+    run_notebook,
+    validate_parameters,
+)
 
 PARAMETERS = '''import os
 
@@ -28,7 +35,7 @@ card.show()
 def book(tmp_path: Path) -> Path:
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     make_notebook(tmp_path / "book" / "demo" / "run.ipynb", PARAMETERS, RECORD_CLAIM)
-    make_notebook(tmp_path / "book" / "demo" / "fails.ipynb", PARAMETERS, "raise RuntimeError('boom')")
+    make_notebook(tmp_path / "book" / "demo" / "fails.ipynb", PARAMETERS, "checked = True", "raise RuntimeError('boom')")
     return tmp_path
 
 
@@ -123,3 +130,34 @@ def test_cli_list_shows_parameters(book, capsys):
     assert main(["--root", str(book), "list", "--json"]) == 0
     catalogue = json.loads(capsys.readouterr().out)
     assert catalogue["demo/run"]["base"] == {"default": "10", "comment": "base of the numbers"}
+
+
+def test_cli_rejects_out_of_range_before_running(book, capsys):
+    make_notebook(
+        book / "book/demo/checked.ipynb",
+        PARAMETERS,
+        "from reprobook.params import check_int\nbase = check_int('base', base, low=2)",
+    )
+    status = main(["--root", str(book), "run", "demo/checked", "-p", "base", "1"])
+    assert status == 2
+    assert "base must be an integer >= 2; got 1" in capsys.readouterr().err
+    assert not (book / "runs").exists()
+
+
+def test_cli_rejects_repeated_parameter(book, capsys):
+    assert main(["--root", str(book), "run", "demo/run", "-p", "base", "16", "-p", "base", "8"]) == 2
+    assert "parameter base is given twice" in capsys.readouterr().err
+
+
+def test_cli_rejects_conflicting_profile(book, capsys):
+    assert main(["--root", str(book), "run", "demo/run", "-p", "profile", "smoke", "--profile", "book"]) == 2
+    assert "--profile book conflicts with -p profile smoke" in capsys.readouterr().err
+
+
+def test_validate_parameters_resolves_values(book):
+    path = make_notebook(
+        book / "book/demo/resolved.ipynb",
+        PARAMETERS + "size = None  # picked by profile\n",
+        "size = 3 if size is None else size",
+    )
+    assert validate_parameters(path, {"base": 16})["size"] == 3

@@ -19,6 +19,8 @@ from pathlib import Path
 from reprobook.params import check_choice, check_profile
 
 CLAIMS_DIR_ENV = "REPROBOOK_CLAIMS_DIR"
+# Set by the book build to the page being executed, so the scorecard page can follow the book's order.
+DOCNAME_ENV = "REPROBOOK_DOCNAME"
 
 REPRODUCED = "reproduced"
 SAME_DIRECTION = "same direction"
@@ -95,6 +97,7 @@ class Scorecard:
             "chapter": self.chapter,
             "section": self.section,
             "profile": self.profile,
+            "docname": os.environ.get(DOCNAME_ENV),
             "claims": [asdict(claim) for claim in self.claims],
         }
 

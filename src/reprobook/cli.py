@@ -1,4 +1,4 @@
-"""The ``reprobook`` command: list the book's notebooks and run one with other parameters.
+"""The reprobook command: list the book's notebooks and run one with other parameters.
 
 Examples::
 
@@ -69,11 +69,22 @@ def _list(root: Path, as_json: bool) -> int:
     return 0
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    overrides: dict[str, object] = {}
+    for name, value in args.parameter:
+        if name in overrides:
+            raise ValueError(f"parameter {name} is given twice (-p {name} ...); give it once")
+        overrides[name] = parse_value(value)
+    if args.profile:
+        if "profile" in overrides and overrides["profile"] != args.profile:
+            raise ValueError(f"--profile {args.profile} conflicts with -p profile {overrides['profile']}; give one")
+        overrides["profile"] = args.profile
+    return overrides
+
+
 def _run(root: Path, args: argparse.Namespace) -> int:
     notebook = resolve_notebook(args.notebook, root)
-    overrides = {name: parse_value(value) for name, value in args.parameter}
-    if args.profile:
-        overrides["profile"] = args.profile
+    overrides = _overrides(args)
 
     result = run_notebook(notebook, overrides, root=root, runs_dir=args.runs_dir, kernel_name=args.kernel)
     if result.succeeded:

@@ -59,7 +59,7 @@ def _range_text(low: float | None, high: float | None) -> str:
         return f">= {low}"
     if high is not None:
         return f"<= {high}"
-    return "any value"
+    return ""
 
 
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
@@ -71,7 +71,7 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     Raises:
         ValueError: if ``value`` is not an integer or lies outside ``[low, high]``.
     """
-    accepted = f"an integer {_range_text(low, high)}"
+    accepted = f"an integer {_range_text(low, high)}".rstrip()
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be {accepted}; got {value!r} ({type(value).__name__})")
     value = int(value)
@@ -88,7 +88,7 @@ def check_float(
     Raises:
         ValueError: if ``value`` is not a real number, is NaN or infinite, or is out of range.
     """
-    accepted = f"a finite number {_range_text(low, high)}"
+    accepted = f"a finite number {_range_text(low, high)}".rstrip()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be {accepted}; got {value!r} ({type(value).__name__})")
     value = float(value)

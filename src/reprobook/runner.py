@@ -2,8 +2,9 @@
 
 A notebook's parameters are the assignments of its first code cell, the one tagged
 ``parameters``. They are read statically (with :mod:`ast`), so unknown names and values
-of the wrong type are rejected before a kernel starts: papermill itself would inject
-an unknown name silently.
+of the wrong type are rejected before anything runs: papermill itself only warns about
+an unknown name and injects it anyway. Values out of range are caught next, by running
+the parameters and validation cells in a fresh Python process before the kernel starts.
 
 Each run goes to ``runs/<chapter>/<notebook>/<UTC time>/`` and contains the executed
 notebook, the scorecard files it wrote under ``claims/`` and ``run.json`` (parameters,
@@ -20,6 +21,7 @@ import logging
 import os
 import platform
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,7 +31,7 @@ from typing import Any
 import nbformat
 
 from reprobook.claims import CLAIMS_DIR_ENV, load_scorecards
-from reprobook.params import check_profile, default_profile
+from reprobook.params import check_profile
 
 logger = logging.getLogger(__name__)
 
@@ -204,21 +206,70 @@ def check_overrides(parameters: dict[str, Parameter], overrides: dict[str, Any])
     return overrides
 
 
-def effective_parameters(parameters: dict[str, Parameter], overrides: dict[str, Any]) -> dict[str, Any]:
-    """Return the value each parameter takes in a run: the override, else the default.
+# Runs in a fresh interpreter: the parameters cell, then the overrides, then the validation
+# cell. It prints one JSON line, {"values": {...}} or {"error": "..."}.
+_VALIDATION_SCRIPT = """
+import json, sys
+request = json.load(sys.stdin)
+namespace = {"__name__": "__main__"}
+try:
+    exec(compile(request["parameters"], "<parameters cell>", "exec"), namespace)
+    namespace.update(request["overrides"])
+    exec(compile(request["validation"], "<validation cell>", "exec"), namespace)
+except Exception as error:
+    print(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+    sys.exit(1)
+values = {}
+for name in request["names"]:
+    try:
+        values[name] = json.loads(json.dumps(namespace[name]))
+    except (TypeError, ValueError, KeyError):
+        values[name] = repr(namespace.get(name))
+print(json.dumps({"values": values}))
+"""
 
-    The profile's default is the one ``REPROBOOK_PROFILE`` selects; other defaults that are
-    not literals are given as their source text.
+
+def validate_parameters(path: Path, overrides: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
+    """Run a notebook's parameters and validation cells with ``overrides``, without a kernel.
+
+    The second code cell of every book notebook validates the parameters, so running the
+    first two cells in a fresh Python process catches an out-of-range value before
+    papermill starts, and tells the value each parameter resolves to (a ``None`` that
+    means "pick by profile" becomes the picked value).
+
+    Returns:
+        The resolved value of each parameter (its ``repr`` when it is not JSON data).
+
+    Raises:
+        ValueError: with the validation cell's message when a value is rejected.
     """
-    values = {}
-    for name, parameter in parameters.items():
-        if name in overrides:
-            values[name] = overrides[name]
-        elif name == "profile":
-            values[name] = default_profile()
-        else:
-            values[name] = parameter.default if parameter.literal else parameter.source
-    return values
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if len(code) < 2 or parameters_cell(notebook) is None:
+        raise ValueError(f"{path}: expected a parameters cell followed by a validation cell")
+    request = {
+        "parameters": code[0].source,
+        "validation": code[1].source,
+        "overrides": overrides,
+        "names": list(read_parameters(path)),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _VALIDATION_SCRIPT],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+        timeout=timeout,
+        check=False,
+    )
+    lines = result.stdout.strip().splitlines()
+    try:
+        reply = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise RuntimeError(f"validating the parameters of {path.name} failed:\n{result.stderr[-2000:]}") from None
+    if "error" in reply:
+        raise ValueError(f"invalid parameter for {path.name}: {reply['error']}")
+    return reply["values"]
 
 
 def _git_commit(root: Path) -> dict[str, Any]:
@@ -290,6 +341,7 @@ def run_notebook(
     import papermill
 
     check_overrides(read_parameters(path), overrides)
+    resolved = validate_parameters(path, overrides)
     name = notebook_name(path, root) if path.is_relative_to(root / BOOK_FOLDER) else path.stem
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     base = (runs_dir or root / "runs") / name
@@ -300,7 +352,7 @@ def run_notebook(
     record: dict[str, Any] = {
         "notebook": name,
         "overrides": overrides,
-        "parameters": effective_parameters(read_parameters(path), overrides),
+        "parameters": resolved,
         "git": _git_commit(root),
         "versions": _versions(),
         "device": _device(),

@@ -29,7 +29,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 
 import reprobook
-from reprobook.claims import CLAIMS_DIR_ENV, VERDICTS, load_scorecards, render_html
+from reprobook.claims import CLAIMS_DIR_ENV, DOCNAME_ENV, VERDICTS, load_scorecards, render_html
 from reprobook.params import PROFILE_ENV, default_profile
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,25 @@ def _on_env_before_read_docs(app, env, docnames: list[str]) -> None:
         docnames.append(SCORECARD_DOCNAME)
 
 
+def _on_source_read(app, docname: str, source: list[str]) -> None:
+    os.environ[DOCNAME_ENV] = docname
+
+
+def toc_order(env) -> list[str]:
+    """Return the documents in the order of the table of contents (depth first from the root)."""
+    order: list[str] = []
+
+    def visit(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            visit(child)
+
+    visit(env.config.root_doc)
+    return order
+
+
 def _on_build_finished(app, exception) -> None:
     if exception is None:
         (_build_root(app) / FINGERPRINT_FILE).write_text(app.reprobook_fingerprint + "\n")
@@ -120,6 +139,8 @@ class ScorecardDirective(Directive):
     def run(self) -> list[nodes.Node]:
         claims_dir = os.environ.get(CLAIMS_DIR_ENV, "")
         cards = load_scorecards(claims_dir) if claims_dir else []
+        order = {docname: index for index, docname in enumerate(toc_order(self.state.document.settings.env))}
+        cards.sort(key=lambda card: (order.get(card.get("docname"), len(order)), card["chapter"], card["section"]))
         if not cards:
             return [nodes.paragraph(text="No chapter recorded claims in this build.")]
 
@@ -164,6 +185,7 @@ def setup(app) -> dict:
     app.connect("builder-inited", _on_builder_inited, priority=900)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("env-before-read-docs", _on_env_before_read_docs)
+    app.connect("source-read", _on_source_read)
     app.connect("build-finished", _on_build_finished)
     app.add_directive("reprobook-scorecard", ScorecardDirective)
     app.add_directive("reprobook-benchmarks", BenchmarksDirective)

@@ -11,7 +11,7 @@ def prompts_of(sudokus):
 
 def draw(function, model, tokenizer, prompts, seed=0, temperature=1.0):
     return function(
-        model, tokenizer, prompts, max_new_tokens=13, temperature=temperature, generator=torch.Generator().manual_seed(seed)
+        model, tokenizer, prompts, max_new_tokens=17, temperature=temperature, generator=torch.Generator().manual_seed(seed)
     )
 
 
@@ -74,9 +74,15 @@ def test_width_not_multiple_of_heads_raises():
 
 def test_prompt_too_long_raises(policy, tokenizer):
     with pytest.raises(ValueError, match="exceeds the context of 64"):
-        sample(policy, tokenizer, ["S" * 60], max_new_tokens=13, temperature=1.0, generator=torch.Generator())
+        sample(policy, tokenizer, ["S" * 60], max_new_tokens=17, temperature=1.0, generator=torch.Generator())
 
 
 def test_zero_tokens_raises(policy, tokenizer):
     with pytest.raises(ValueError, match="max_new_tokens must be an integer >= 1; got 0"):
         sample(policy, tokenizer, ["S"], max_new_tokens=0, temperature=1.0, generator=torch.Generator())
+
+
+def test_reload_matches(policy, tokenizer, tmp_path):
+    from reprobook.reves.policy import reload_matches
+
+    assert reload_matches(policy, tmp_path / "saved", tokenizer, ["Sq2.6..5=", "Vq2.6..5|246135="])

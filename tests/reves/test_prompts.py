@@ -22,11 +22,11 @@ def test_solve_prompt():
 
 
 def test_revise_prompt():
-    assert encode_prompt(Task(REVISE, SUDOKU, "2412132")) == "Rm1.3.34..2.4.43.1|2412132|x="
+    assert encode_prompt(Task(REVISE, SUDOKU, "1234341221434312")) == "Rm1.3.34..2.4.43.1|1234341221434312|x="
 
 
 def test_verify_prompt():
-    assert encode_prompt(Task(VERIFY, Puzzle("queens", "2.6..5", "246135"), "413")) == "Vq2.6..5|413="
+    assert encode_prompt(Task(VERIFY, Puzzle("queens", "2.6..5", "246135"), "246135")) == "Vq2.6..5|246135="
 
 
 def test_sanitize_drops_markers():
@@ -52,7 +52,7 @@ def test_parse_without_end_is_none():
 
 
 def test_target_of_solve():
-    assert target_text(Task(SOLVE, SUDOKU)) == "2412132;"
+    assert target_text(Task(SOLVE, SUDOKU)) == "1234341221434321;"
 
 
 def test_verdict_true():

@@ -9,19 +9,19 @@ SUDOKU = Puzzle("sudoku", "1.3.34..2.4.43.1", "1234341221434321")
 
 
 def test_reward_correct_answer():
-    assert reward(Task(SOLVE, SUDOKU), "2412132;") == 1.0
+    assert reward(Task(SOLVE, SUDOKU), "1234341221434321;") == 1.0
 
 
 def test_reward_without_end_marker():
-    assert reward(Task(SOLVE, SUDOKU), "2412132") == 0.0
+    assert reward(Task(SOLVE, SUDOKU), "1234341221434321") == 0.0
 
 
 def test_reward_verdict_matches_label():
-    assert reward(Task(VERIFY, SUDOKU, "2412133", label=False), "F;") == 1.0
+    assert reward(Task(VERIFY, SUDOKU, "1234341221434312", label=False), "F;") == 1.0
 
 
 def test_reward_verdict_mismatch():
-    assert reward(Task(VERIFY, SUDOKU, "2412133", label=False), "T;") == 0.0
+    assert reward(Task(VERIFY, SUDOKU, "1234341221434312", label=False), "T;") == 0.0
 
 
 def test_answer_without_end_is_malformed():

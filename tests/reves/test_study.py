@@ -86,3 +86,10 @@ def test_unknown_arm_in_study_raises():
     config = study_config("smoke")
     with pytest.raises(ValueError, match="arms must be chosen from"):
         run_study(config, arms=("beam",), seeds=[0], base=None, sets=None)
+
+
+def test_describe_sets_sudoku_unique():
+    from reprobook.reves.study import describe_sets
+
+    table = describe_sets(puzzle_sets(study_config("smoke")))
+    assert (table[table["family"] == "sudoku"]["unique share"] == 1.0).all()

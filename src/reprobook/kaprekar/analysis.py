@@ -124,7 +124,9 @@ def kaprekar_constants(base: Any, digit_counts: Iterable[int], convention: Any =
                 "max_steps": result.max_steps,
             }
         )
-    return pd.DataFrame(rows).set_index("digits")
+    survey = pd.DataFrame(rows).set_index("digits")
+    survey["constant"] = survey["constant"].astype("Int64")
+    return survey
 
 
 def summarise_atlas(atlas_table: pd.DataFrame) -> pd.DataFrame:

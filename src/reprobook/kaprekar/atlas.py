@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from reprobook.kaprekar.routine import check_convention, format_number
 from reprobook.kaprekar.study import DEFAULT_MAX_BYTES, study

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_iteration_matrix(matrix: pd.DataFrame, ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
@@ -26,16 +27,27 @@ def plot_iteration_matrix(matrix: pd.DataFrame, ax: plt.Axes | None = None, titl
     )
     ax.set_xlabel("iteration count k")
     ax.set_ylabel("base b")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.grid(False)
     plt.colorbar(image, ax=ax, label="inputs needing k steps")
     return ax
 
 
-def plot_step_distribution(table: pd.DataFrame, ax: plt.Axes | None = None, label: str = "") -> plt.Axes:
-    """Draw the share of inputs per iteration count from ``KaprekarStudy.counts_table()``."""
+def plot_step_distributions(tables: dict[str, pd.DataFrame], ax: plt.Axes | None = None) -> plt.Axes:
+    """Draw side-by-side bars of the share of inputs per iteration count.
+
+    Args:
+        tables: label -> the table of ``KaprekarStudy.counts_table()``.
+        ax: the axes to draw on (default: the current axes).
+    """
     ax = ax or plt.gca()
-    ax.plot(table.index, table["share"], marker="o", label=label)
+    width = 0.8 / max(len(tables), 1)
+    for position, (label, table) in enumerate(tables.items()):
+        offset = (position - (len(tables) - 1) / 2) * width
+        ax.bar(table.index + offset, table["share"], width=width, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("iteration count k")
     ax.set_ylabel("share of inputs")
     return ax

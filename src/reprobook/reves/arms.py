@@ -138,7 +138,7 @@ def augment(
         "recovered": len(kept),
         "never_correct": sum(chain.first_success is None for chain in chains),
         "near_misses": len(revisions),
-        "well_formed_near_misses": sum(len(task.previous) == task.puzzle.blanks for task in revisions),
+        "well_formed_near_misses": sum(len(task.previous) == len(task.puzzle.cells) for task in revisions),
         "mean_attempts_to_recover": float(np.mean([len(chain.answers) for chain in kept])) if kept else float("nan"),
     }
     return Augmentation(revisions, verifications, stats, sampled)

@@ -82,7 +82,7 @@ class GRPOConfig:
     """
 
     group_size: int = 8
-    learning_rate: float = 5e-4
+    learning_rate: float = 3e-4
     clip: float = 0.2
     updates_per_batch: int = 1
     temperature: float = 1.0

@@ -242,3 +242,19 @@ def completion_logprobs(
     logprobs = torch.log_softmax(logits.float(), dim=-1).gather(2, ids[:, 1:, None]).squeeze(2)
     targets = targets.to(logprobs.device)
     return logprobs * targets, targets
+
+
+def reload_matches(model: GPT2LMHeadModel, directory: str | os.PathLike, tokenizer: CharTokenizer, prompts: list[str]) -> bool:
+    """Save the policy, load it back from the folder, and compare their logits exactly.
+
+    Returns:
+        Whether the loaded policy gives bit-for-bit the same logits on every prompt.
+    """
+    save_policy(model, directory)
+    loaded = load_policy(directory, model_device(model))
+    with torch.no_grad():
+        for prompt in prompts:
+            ids = torch.tensor([tokenizer.encode(prompt)], device=model_device(model))
+            if not torch.equal(model(input_ids=ids).logits, loaded(input_ids=ids).logits):
+                return False
+    return True

@@ -3,7 +3,7 @@
 Every task is a *prompt* the policy continues with a *completion* that ends with the end
 marker ``;``. The three prompt kinds:
 
-- solve: ``S<f><cells>=`` -> the answer (symbols for the blanks);
+- solve: ``S<f><cells>=`` -> the answer (the full board);
 - revise: ``R<f><cells>|<previous answer>|x=`` -> a new answer, where ``x`` is the binary
   feedback "incorrect";
 - verify: ``V<f><cells>|<candidate answer>=`` -> ``T`` (correct) or ``F`` (incorrect).
@@ -27,7 +27,7 @@ FAMILY_MARKS = {SUDOKU: "m", QUEENS: "q"}
 VOCABULARY = PAD + END + ".0123456789SRVmq|x=TF"
 SOLVE, REVISE, VERIFY = "solve", "revise", "verify"
 KINDS = (SOLVE, REVISE, VERIFY)
-MAX_ANSWER = 12
+MAX_ANSWER = 16
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Task:
 
 
 def sanitize_answer(answer: str) -> str:
-    """Keep an answer embeddable in a prompt: at most 12 symbols, none of the markers."""
+    """Keep an answer embeddable in a prompt: at most 16 symbols, none of the markers."""
     return "".join(symbol for symbol in answer if symbol in "0123456789.")[:MAX_ANSWER]
 
 
@@ -88,7 +88,7 @@ def target_text(task: Task) -> str:
     """Return the reference completion of a task (what supervised warm-up teaches)."""
     if task.kind == VERIFY:
         return (TRUE if task.label else FALSE) + END
-    return "".join(s for c, s in zip(task.puzzle.cells, task.puzzle.solution, strict=True) if c == ".") + END
+    return task.puzzle.solution + END
 
 
 def verdict_of(text: str) -> bool | None:

@@ -1,8 +1,10 @@
 """Constraint puzzles with exact verifiers: 4x4 mini-sudoku and n-queens.
 
-A puzzle is a string of cells in which ``.`` marks a blank; an *answer* is the string of
-symbols that fills the blanks in reading order. A verifier checks an answer against the
-puzzle's constraints only, so any consistent completion is correct:
+A puzzle is a string of cells in which ``.`` marks a blank; an *answer* is the full board,
+the puzzle with every blank filled. (Writing the whole board lets a small model copy
+each given from a fixed distance instead of counting blanks.) A verifier checks an
+answer against the givens and the constraints only, so any consistent completion is
+correct:
 
 - mini-sudoku: 16 cells (row-major) of ``1``-``4``; every row, column and 2x2 box of the
   filled grid holds each digit once. Generated puzzles have a unique solution.
@@ -52,21 +54,14 @@ class Puzzle:
         return self.cells.count(BLANK)
 
 
-def fill(cells: str, answer: str) -> str:
-    """Write the answer's symbols into the blanks of ``cells`` in reading order.
-
-    Raises:
-        ValueError: if the answer's length differs from the number of blanks.
-    """
-    if len(answer) != cells.count(BLANK):
-        raise ValueError(f"answer must have {cells.count(BLANK)} symbols, one per blank; got {len(answer)}")
-    symbols = iter(answer)
-    return "".join(next(symbols) if cell == BLANK else cell for cell in cells)
-
-
 def blanks_of(cells: str, full: str) -> str:
-    """Return the symbols of ``full`` at the blanks of ``cells`` (the answer it implies)."""
+    """Return the symbols of ``full`` at the blanks of ``cells``."""
     return "".join(symbol for cell, symbol in zip(cells, full, strict=True) if cell == BLANK)
+
+
+def keeps_givens(cells: str, full: str) -> bool:
+    """Return whether a board of the puzzle's length agrees with every given cell."""
+    return len(full) == len(cells) and all(cell in (BLANK, symbol) for cell, symbol in zip(cells, full, strict=True))
 
 
 # --- mini-sudoku -----------------------------------------------------------------------
@@ -251,21 +246,21 @@ def make_queens(rng: np.random.Generator, removed: int, size: int = QUEENS_SIZE)
 # --- shared ----------------------------------------------------------------------------
 
 def is_correct(puzzle: Puzzle, answer: str) -> bool:
-    """Verify an answer: the right number of valid symbols that solves the puzzle.
+    """Verify an answer: a full board that keeps the givens and solves the puzzle.
 
     Args:
         puzzle: the puzzle.
-        answer: the symbols for the blanks, in reading order (no end marker).
+        answer: the full board (no end marker).
 
     Returns:
-        True only for a well-formed answer whose filled board meets every constraint.
+        True only for a board of the right length that keeps every given and meets
+        every constraint.
     """
-    if not isinstance(answer, str) or len(answer) != puzzle.blanks:
+    if not isinstance(answer, str) or not keeps_givens(puzzle.cells, answer):
         return False
-    full = fill(puzzle.cells, answer)
     if puzzle.family == SUDOKU:
-        return sudoku_grid_valid(full)
-    return queens_board_valid(full, len(puzzle.cells))
+        return sudoku_grid_valid(answer)
+    return queens_board_valid(answer, len(puzzle.cells))
 
 
 def make_puzzle(rng: np.random.Generator, family: str, blanks: int) -> Puzzle:
@@ -298,7 +293,7 @@ def make_puzzles(seed: int, family: str, count: int, blanks: tuple[int, int]) ->
 
 
 def corrupt_answer(rng: np.random.Generator, puzzle: Puzzle, changes: int = 1) -> str:
-    """Return a wrong but well-formed answer: the solution with a few blanks changed.
+    """Return a wrong but well-formed answer: the solution with a few blank cells changed.
 
     Args:
         rng: the random generator.
@@ -308,11 +303,12 @@ def corrupt_answer(rng: np.random.Generator, puzzle: Puzzle, changes: int = 1) -
     Returns:
         An answer of the right length that :func:`is_correct` rejects.
     """
-    answer = list(blanks_of(puzzle.cells, puzzle.solution))
+    answer = list(puzzle.solution)
+    blanks = [index for index, cell in enumerate(puzzle.cells) if cell == BLANK]
     symbols = SUDOKU_DIGITS if puzzle.family == SUDOKU else "".join(str(c) for c in range(1, len(puzzle.cells) + 1))
     for _ in range(100):
         candidate = answer.copy()
-        for index in rng.choice(len(answer), size=min(changes, len(answer)), replace=False):
+        for index in rng.choice(blanks, size=min(changes, len(blanks)), replace=False):
             others = [symbol for symbol in symbols if symbol != candidate[index]]
             candidate[index] = others[rng.integers(len(others))]
         text = "".join(candidate)

@@ -44,7 +44,7 @@ def reward(task: Task, completion: str) -> float:
 
 
 def complete(model, tokenizer: CharTokenizer, tasks: list[Task], *, temperature: float, generator: torch.Generator):
-    """Sample one completion per task (answers up to 13 tokens, verdicts up to 2).
+    """Sample one completion per task (answers up to 17 tokens, verdicts up to 2).
 
     Returns:
         :class:`~reprobook.reves.policy.Samples` in the order of ``tasks``.

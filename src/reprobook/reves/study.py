@@ -28,19 +28,21 @@ import pandas as pd
 from scipy import stats
 
 from reprobook.claims import NOT_REPRODUCED, SAME_DIRECTION
+from reprobook.devices import resolve_device
 from reprobook.params import by_profile, check_float, check_int, check_int_list
 from reprobook.reves.arms import ARMS, ArmConfig, train_arm
 from reprobook.reves.evaluation import evaluate
 from reprobook.reves.grpo import GRPOConfig
 from reprobook.reves.policy import build_policy, load_policy, save_policy
 from reprobook.reves.prompts import SOLVE, CharTokenizer, Task
-from reprobook.reves.puzzles import QUEENS, SUDOKU, make_puzzles
+from reprobook.reves.puzzles import QUEENS, SUDOKU, make_puzzles, queens_completions, sudoku_solutions
 from reprobook.reves.rollouts import complete, reward
 
 logger = logging.getLogger(__name__)
 
 IN_DISTRIBUTION, HARDER, TRANSFER = "in_distribution", "harder", "transfer"
 EVAL_SETS = (IN_DISTRIBUTION, HARDER, TRANSFER)
+CACHE_FORMAT = 2  # bump when a change of code makes cached policies or results stale
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class StudyConfig:
     n_layer: int = 2
     n_embd: int = 64
     n_head: int = 4
-    warmup_steps: int = 1000
+    warmup_steps: int = 600
     warmup_batch: int = 64
     warmup_learning_rate: float = 3e-3
     stop_at_pass: float = 0.3
@@ -91,7 +93,8 @@ class StudyConfig:
 
     def key(self) -> str:
         """Return a short hash of the configuration (the cache folder's name)."""
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+        text = json.dumps({"format": CACHE_FORMAT, **asdict(self)}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def study_config(profile: str, *, steps: int | None = None) -> StudyConfig:
@@ -104,7 +107,7 @@ def study_config(profile: str, *, steps: int | None = None) -> StudyConfig:
     arms = by_profile(
         profile,
         smoke=ArmConfig(steps=2, prompts_per_step=4, round_steps=1, augment_puzzles=8, revision_budget=2),
-        book=ArmConfig(steps=40, prompts_per_step=8, round_steps=5, augment_puzzles=32),
+        book=ArmConfig(steps=30, prompts_per_step=8, round_steps=5, augment_puzzles=24),
         full=ArmConfig(steps=400, prompts_per_step=32, round_steps=10, augment_puzzles=256),
     )
     if steps is not None:
@@ -112,10 +115,10 @@ def study_config(profile: str, *, steps: int | None = None) -> StudyConfig:
     return StudyConfig(
         n_layer=by_profile(profile, smoke=1, book=2, full=4),
         n_embd=by_profile(profile, smoke=32, book=64, full=128),
-        warmup_steps=by_profile(profile, smoke=20, book=1000, full=5000),
+        warmup_steps=by_profile(profile, smoke=20, book=600, full=3000),
         n_train_puzzles=by_profile(profile, smoke=50, book=2000, full=20000),
-        n_eval_puzzles=by_profile(profile, smoke=8, book=200, full=2000),
-        budgets=by_profile(profile, smoke=(1, 2), book=(1, 2, 4, 8), full=(1, 2, 4, 8)),
+        n_eval_puzzles=by_profile(profile, smoke=8, book=96, full=2000),
+        budgets=by_profile(profile, smoke=(1, 4), book=(1, 2, 4, 8), full=(1, 2, 4, 8)),
         grpo=GRPOConfig(group_size=by_profile(profile, smoke=2, book=8, full=16)),
         arms=arms,
     )
@@ -148,6 +151,28 @@ def puzzle_sets(config: StudyConfig, seed: int = 0) -> PuzzleSets:
     )
 
 
+def describe_sets(sets: PuzzleSets) -> pd.DataFrame:
+    """Return one row per puzzle set: family, size, range of blanks and solutions per puzzle.
+
+    For mini-sudoku every puzzle must have exactly one solution; for queens the count is
+    the number of consistent completions (any of them is correct).
+    """
+    rows = []
+    named = {"warm-up": sets.warmup, "RL training": sets.train, **sets.eval}
+    for name, puzzles in named.items():
+        for family in sorted({puzzle.family for puzzle in puzzles}):
+            chosen = [puzzle for puzzle in puzzles if puzzle.family == family]
+            counts = [
+                len(sudoku_solutions(p.cells)) if family == SUDOKU else len(queens_completions(p.cells)) for p in chosen
+            ]
+            blanks = [puzzle.blanks for puzzle in chosen]
+            rows.append({
+                "set": name, "family": family, "puzzles": len(chosen), "fewest blanks": min(blanks),
+                "most blanks": max(blanks), "mean solutions": float(np.mean(counts)), "unique share": float(np.mean(np.array(counts) == 1)),
+            })
+    return pd.DataFrame(rows)
+
+
 def pass_at_1(model, tokenizer: CharTokenizer, puzzles: list, *, temperature: float, seed: int) -> float:
     """Return the share of correct single answers to solve prompts (one sample each)."""
     import torch
@@ -171,8 +196,10 @@ def _write_atomically(folder: Path, write) -> None:
     partial.rename(folder)
 
 
-def warmed_up_policy(config: StudyConfig, sets: PuzzleSets, *, seed: int = 0, cache_dir: Path | None = None):
-    """Build the policy and warm it up, or load it from the cache.
+def warmed_up_policy(
+    config: StudyConfig, sets: PuzzleSets, *, seed: int = 0, cache_dir: Path | None = None, device: str = "cpu"
+):
+    """Build the policy and warm it up on ``device``, or load it from the cache.
 
     Returns:
         (model, warm-up record: steps, losses, held-out checks and final pass@1).
@@ -180,15 +207,16 @@ def warmed_up_policy(config: StudyConfig, sets: PuzzleSets, *, seed: int = 0, ca
     tokenizer = CharTokenizer()
     folder = Path(cache_dir) / f"warmup-{config.key()}-{seed}" if cache_dir else None
     if folder and (folder / "warmup.json").is_file():
-        return load_policy(folder), json.loads((folder / "warmup.json").read_text())
+        return load_policy(folder, resolve_device(device)), json.loads((folder / "warmup.json").read_text())
 
     from reprobook.reves.warmup import warm_up
 
     model = build_policy(config.n_layer, config.n_embd, config.n_head, seed=seed, tokenizer=tokenizer)
+    model = model.to(resolve_device(device))
     held_out = sets.eval[IN_DISTRIBUTION]
     log = warm_up(
         model, tokenizer, sets.warmup, steps=config.warmup_steps, batch_size=config.warmup_batch,
-        learning_rate=config.warmup_learning_rate, seed=seed, check_every=max(1, config.warmup_steps // 10),
+        learning_rate=config.warmup_learning_rate, seed=seed, check_every=max(1, config.warmup_steps // 12),
         pass_at_1=lambda policy: pass_at_1(policy, tokenizer, held_out, temperature=config.eval_temperature, seed=seed),
         stop_at_pass=config.stop_at_pass,
     )

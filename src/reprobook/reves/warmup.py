@@ -2,7 +2,7 @@
 
 The warm-up minimises the cross-entropy of reference completions on a mix of solve,
 revise and verify tasks. Revise tasks show a near-miss (the solution with one or two
-blanks changed) and teach the solution; verify tasks show a correct or a near-miss
+blank cells changed) and teach the solution; verify tasks show a correct or a near-miss
 answer and teach ``T`` or ``F``. Training stops after a fixed number of steps, or earlier
 once pass@1 on held-out solve prompts reaches ``stop_at_pass`` so that RL has room left.
 """
@@ -18,7 +18,7 @@ import torch
 from reprobook.params import check_float, check_int
 from reprobook.reves.policy import completion_logprobs
 from reprobook.reves.prompts import REVISE, SOLVE, VERIFY, CharTokenizer, Task, target_text
-from reprobook.reves.puzzles import Puzzle, blanks_of, corrupt_answer
+from reprobook.reves.puzzles import Puzzle, corrupt_answer
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def warmup_task(rng: np.random.Generator, puzzle: Puzzle, mix: tuple[float, floa
     if kind == REVISE:
         return Task(REVISE, puzzle, near_miss)
     if rng.random() < 0.5:
-        return Task(VERIFY, puzzle, blanks_of(puzzle.cells, puzzle.solution), label=True)
+        return Task(VERIFY, puzzle, puzzle.solution, label=True)
     return Task(VERIFY, puzzle, near_miss, label=False)
 
 

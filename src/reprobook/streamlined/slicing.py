@@ -140,18 +140,22 @@ def run_plan(plan: list[tuple[str, Callable]], hidden: torch.Tensor, n_slices: i
 
 
 def _rows(tensor: torch.Tensor | None, bound: slice) -> torch.Tensor | None:
-    return None if tensor is None else tensor[bound]
+    """Slice a per-frame tensor (time embedding, text condition) like the hidden states.
+
+    A tensor with a single row is shared by every frame and is returned whole.
+    """
+    if tensor is None or tensor.dim() < 2 or tensor.shape[0] == 1:
+        return tensor
+    return tensor[bound]
 
 
 def _resnet_op(resnet, temb):
-    return SPATIAL, lambda part, bound: resnet(part, _rows(temb, bound) if temb is not None and temb.dim() > 1 else temb)
+    return SPATIAL, lambda part, bound: resnet(part, _rows(temb, bound))
 
 
 def _attention_op(attention, encoder_hidden_states, cross_attention_kwargs):
     def run(part, bound):
-        states = encoder_hidden_states
-        if states is not None and states.shape[0] > 1:
-            states = states[bound]
+        states = _rows(encoder_hidden_states, bound)
         return attention(part, encoder_hidden_states=states, cross_attention_kwargs=cross_attention_kwargs, return_dict=False)[0]
 
     return SPATIAL, run

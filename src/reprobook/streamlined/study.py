@@ -4,7 +4,7 @@ Methods (``METHODS``):
 
 - ``original``: the unmodified model;
 - ``forward_chunking``: diffusers' ``enable_forward_chunking`` (feed-forward layers of
-  the transformers run in chunks of one);
+  the transformers run on chunks of four tokens along the sequence axis);
 - ``split_inference``: diffusers' FreeNoise split inference (``SplitInferenceModule``
   around every resnet, attention, sampler and motion-module transformer), applied to a
   copy because it replaces submodules; only for ``UNetMotionModel``;
@@ -28,6 +28,7 @@ from reprobook.streamlined.memory import latency, peak_memory
 from reprobook.streamlined.slicing import streamline
 from reprobook.streamlined.video import empty_condition
 
+FORWARD_CHUNK = 4
 METHODS = ("original", "forward_chunking", "split_inference", "naive_slicing", "streamlined")
 
 
@@ -56,7 +57,7 @@ def applied(
     if method == "original":
         yield unet
     elif method == "forward_chunking":
-        unet.enable_forward_chunking(chunk_size=1, dim=1)
+        unet.enable_forward_chunking(chunk_size=FORWARD_CHUNK, dim=1)
         try:
             yield unet
         finally:
@@ -140,3 +141,35 @@ def measure(
                 Measurement(method, n_frames, size, peak, timing.median, difference, torch.equal(output, reference))
             )
     return results
+
+
+def sweep(
+    unet: torch.nn.Module,
+    methods: list[str],
+    frames_list: list[int],
+    sizes: list[int],
+    spatial_slices: int,
+    temporal_slices: int,
+    device: torch.device | str = "cpu",
+    repeats: int = 1,
+    seed: int = 0,
+):
+    """Measure every method at every (frames, size) pair.
+
+    Returns:
+        A ``pandas.DataFrame`` with one row per measurement (the fields of
+        :class:`Measurement`) plus ``memory_ratio`` and ``speedup``: the original's peak
+        memory and latency divided by the method's at the same size.
+    """
+    import pandas as pd
+
+    rows = []
+    for n_frames in frames_list:
+        for size in sizes:
+            rows += [vars(m) for m in measure(unet, methods, n_frames, size, spatial_slices, temporal_slices, device, repeats, seed)]
+    frame = pd.DataFrame(rows)
+    original = frame[frame.method == "original"].set_index(["n_frames", "size"])
+    keys = list(zip(frame.n_frames, frame["size"]))
+    frame["memory_ratio"] = [original.loc[key, "peak_bytes"] for key in keys] / frame.peak_bytes
+    frame["speedup"] = [original.loc[key, "seconds"] for key in keys] / frame.seconds
+    return frame

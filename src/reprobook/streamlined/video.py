@@ -174,7 +174,7 @@ def sample_videos(
     size: int,
     n_steps: int,
     seed: int,
-    on_step: Callable[[int], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> torch.Tensor:
     """Sample videos with DDIM (eta 0) from a noise drawn with ``seed``.
 
@@ -183,7 +183,7 @@ def sample_videos(
         n_videos, n_frames, size: the shape of the videos.
         n_steps: DDIM steps; one UNet call each.
         seed: seed of the initial noise (drawn on the CPU, so identical on every device).
-        on_step: called with the step index before each UNet call.
+        on_step: called with the step index and the timestep before each UNet call.
 
     Returns:
         Videos ``(n_videos, C, n_frames, size, size)`` on the CPU, clipped to [-1, 1].
@@ -200,7 +200,7 @@ def sample_videos(
     with torch.no_grad():
         for step, timestep in enumerate(scheduler.timesteps):
             if on_step is not None:
-                on_step(step)
+                on_step(step, int(timestep))
             noise = unet(sample, timestep.to(parameter.device), condition).sample
             sample = scheduler.step(noise, timestep, sample).prev_sample
     return sample.clamp(-1.0, 1.0).cpu()
