@@ -5,7 +5,7 @@ so each claim's verdict comes from one of these comparisons.
 
 A claimed *association* between two scores of a few estimators (for example "estimators
 that overestimate poor policies less score a higher SharpeRatio@k") is judged by a
-one-sided permutation test of Spearman's rank correlation, never by its sign alone: with
+one-sided permutation test of Spearman's rank correlation, never by its sign alone. With
 four to six estimators a correlation of -0.1 or +0.2 is noise, and its sign flips
 between runs. :func:`verdict_rank_association` gives a verdict only when the test
 decides at a stated level, and "not testable here" otherwise.
@@ -89,7 +89,7 @@ def verdict_budget_dependence(best_by_budget: Sequence[str]) -> str:
     return verdict_holds(not always_best, SAME_DIRECTION)
 
 
-def verdict_with_input_check(verdict: str, inputs_match: bool, what: str) -> tuple[str, str]:
+def verdict_with_input_check(verdict: str, inputs_match: bool, check_values: str) -> tuple[str, str]:
     """Keep ``verdict`` only when the reconstructed inputs reproduce the paper's own numbers.
 
     A toy example whose inputs are read off the paper's figures tests a claim only if the
@@ -99,15 +99,16 @@ def verdict_with_input_check(verdict: str, inputs_match: bool, what: str) -> tup
     Args:
         verdict: the verdict of the claim itself, one of :data:`reprobook.claims.VERDICTS`.
         inputs_match: whether the inputs reproduce the paper's check values.
-        what: the check values, in a few words, for the reason (e.g. "the MSE of 11.3").
+        check_values: the paper's numbers that the inputs must reproduce, in a few words,
+            for the reason (for example "the MSE of 11.3 of both estimators").
 
     Returns:
         ``(verdict, note)``: the verdict to record and a note for the reason column.
     """
     verdict = check_choice("verdict", verdict, VERDICTS)
     if inputs_match:
-        return verdict, f"the reconstructed inputs reproduce {what}"
-    return NOT_TESTABLE, f"the reconstructed inputs do not reproduce {what}, so the transcription is in doubt"
+        return verdict, f"the reconstructed inputs reproduce {check_values}"
+    return NOT_TESTABLE, f"the reconstructed inputs do not reproduce {check_values}, so the transcription is in doubt"
 
 
 @dataclass(frozen=True)
