@@ -223,7 +223,8 @@ def verdict_rank_association(
             ties = f"; {n_clipped} estimators tie at the clip value {clip_value:g} and share one mid-rank"
     rho = rank_association(first, second) if n >= 2 else float("nan")
     if n < min_estimators:
-        reason = f"too few estimators to decide: {n}, fewer than the {min_estimators} required (rho = {rho:.2f}){ties}"
+        rho_text = "undefined" if math.isnan(rho) else f"{rho:.2f}"
+        reason = f"too few estimators to decide: {n}, fewer than the {min_estimators} required (rho {rho_text}){ties}"
         return AssociationVerdict(NOT_TESTABLE, reason, rho, float("nan"), n)
     if math.isnan(rho):
         reason = f"one of the two scores is the same for all {n} estimators, so there is no ranking to compare"
