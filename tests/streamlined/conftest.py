@@ -8,6 +8,15 @@ import torch
 from reprobook.streamlined.video import tiny_motion_unet, tiny_unet3d
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Run torch on one thread: on a shared two-core machine more threads only contend."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def motion_unet():
     torch.manual_seed(0)
