@@ -93,3 +93,8 @@ def test_describe_sets_sudoku_unique():
 
     table = describe_sets(puzzle_sets(study_config("smoke")))
     assert (table[table["family"] == "sudoku"]["unique share"] == 1.0).all()
+
+
+def test_paired_difference_keeps_undefined_metric():
+    metrics = table().assign(auroc=[float("nan"), 0.5, float("nan"), 0.6])
+    assert math.isnan(paired_difference(metrics, "auroc", "a", "b")[0])

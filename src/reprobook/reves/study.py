@@ -339,7 +339,7 @@ def paired_difference(
     metrics: pd.DataFrame, metric: str, arm: str, baseline: str, set_name: str = IN_DISTRIBUTION
 ) -> tuple[float, float, float]:
     """Return (mean, low, high) of ``arm - baseline`` paired by seed, with a 95% t-interval."""
-    table = metrics[metrics["set"] == set_name].pivot_table(index="seed", columns="arm", values=metric)
+    table = metrics[metrics["set"] == set_name].pivot(index="seed", columns="arm", values=metric)
     if arm not in table or baseline not in table:
         raise ValueError(f"arm and baseline must both be in the results; got {arm!r}, {baseline!r}")
     return interval((table[arm] - table[baseline]).to_numpy())
