@@ -154,3 +154,13 @@ def test_input_mismatch_makes_a_claim_not_testable():
 def test_input_match_keeps_the_verdict():
     verdict, _ = verdicts.verdict_with_input_check(REPRODUCED, True, "the MSE of 11.3")
     assert verdict == REPRODUCED
+
+
+def test_summary_budget_above_the_candidates_names_the_profile():
+    with pytest.raises(ValueError, match="the number of candidate policies in the 'smoke' profile"):
+        benchmark.check_summary_budget(9, 8, "smoke")
+
+
+def test_summary_budget_of_one_says_why_two_is_the_least():
+    with pytest.raises(ValueError, match="SharpeRatio@1 is undefined"):
+        benchmark.check_summary_budget(1, 8, "smoke")

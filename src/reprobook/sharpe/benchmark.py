@@ -17,8 +17,18 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from reprobook.params import check_int
-from reprobook.sharpe.bandit import candidate_policies, log_bandit_data, make_bandit_problem, true_policy_values
-from reprobook.sharpe.estimators import ESTIMATORS, estimate_policy_values, fit_reward_model, predict_rewards
+from reprobook.sharpe.bandit import (
+    candidate_policies,
+    log_bandit_data,
+    make_bandit_problem,
+    true_policy_values,
+)
+from reprobook.sharpe.estimators import (
+    ESTIMATORS,
+    estimate_policy_values,
+    fit_reward_model,
+    predict_rewards,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +114,31 @@ def run_bandit_benchmark(
             behavior_values[d, s] = logged.rewards.mean()
         logger.info("dataset %d of %d done", d + 1, len(pairs))
     return BanditBenchmark(tuple(estimators), pairs, estimates, true_values, behavior_values, true_behavior_values)
+
+
+def check_summary_budget(k_summary: int, n_policies: int, profile: str) -> int:
+    """Validate the budget k of a notebook's summary table and scorecard, and return it.
+
+    The bounds come from the metric and the profile: SharpeRatio@1 is undefined (the
+    spread of a single policy is 0, or NaN with the sample standard deviation), so k
+    starts at 2, and k cannot exceed ``n_policies``, the number of candidate policies
+    that ``profile`` generates.
+
+    Args:
+        k_summary: the budget to check.
+        n_policies: the number of candidate policies in this run (>= 2).
+        profile: the profile that set ``n_policies``, named in the message.
+
+    Raises:
+        ValueError: naming ``k_summary``, the value and where each bound comes from.
+    """
+    try:
+        return check_int("k_summary", k_summary, low=2, high=n_policies)
+    except ValueError as error:
+        raise ValueError(
+            f"{error} (at least 2 because SharpeRatio@1 is undefined; at most {n_policies}, "
+            f"the number of candidate policies in the {profile!r} profile)"
+        ) from None
 
 
 def best_estimator(scores: np.ndarray, names: Sequence[str], higher_is_better: bool) -> list[str]:
