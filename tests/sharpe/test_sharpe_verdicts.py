@@ -92,7 +92,7 @@ def test_perfect_negative_association_of_six_holds():
     assert judged.verdict == SAME_DIRECTION
 
 
-def test_perfect_negative_association_has_exact_p_of_one_in_720():
+def test_perfect_negative_association_p_value_is_exact():
     judged = verdicts.verdict_rank_association(np.arange(6.0), -np.arange(6.0), -1)
     assert judged.p_value == pytest.approx(1.0 / 720.0)
 

@@ -119,9 +119,9 @@ def run_bandit_benchmark(
 def check_summary_budget(k_summary: int, n_policies: int, profile: str) -> int:
     """Validate the budget k of a notebook's summary table and scorecard, and return it.
 
-    The bounds come from the metric and the profile: SharpeRatio@1 is undefined (the
+    The bounds come from the metric and the profile. SharpeRatio@1 is undefined (the
     spread of a single policy is 0, or NaN with the sample standard deviation), so k
-    starts at 2, and k cannot exceed ``n_policies``, the number of candidate policies
+    starts at 2. And k cannot exceed ``n_policies``, the number of candidate policies
     that ``profile`` generates.
 
     Args:
