@@ -29,13 +29,18 @@ from reprobook.kfade.models import (
     train_lm,
 )
 from reprobook.kfade.unlearning import RetainReference, UpdateDelta, forget_gain_at_kl, token_nll, unlearn
+from reprobook.params import check_int
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Setup:
-    """Everything an unlearning experiment needs (see the module docstring)."""
+    """Everything an unlearning experiment needs (see the module docstring).
+
+    ``retain_batches`` hold every retain example (for evaluation); ``unlearn_batches`` a
+    seeded sample of them, the retain data the unlearning methods see.
+    """
 
     benchmark: Benchmark
     split: ForgetSplit
@@ -46,6 +51,7 @@ class Setup:
     retain_items: list[QAItem]
     forget_batches: list[dict]
     retain_batches: list[dict]
+    unlearn_batches: list[dict]
     training_loss: list[float]
     oracle_loss: list[float]
 
@@ -93,6 +99,7 @@ def prepare(
     model_path: str = "",
     oracle_path: str = "",
     cache_dir: str = "",
+    n_unlearn_retain: int = 256,
 ) -> Setup:
     """Generate the benchmark and split, then train (or load) the original model and the oracle.
 
@@ -109,7 +116,10 @@ def prepare(
             replace ``n_authors``, ``n_attributes`` and ``n_world``.
         oracle_path: a checkpoint folder of the oracle ("" = train here, same architecture).
         cache_dir: folder for trained models ("" = the system's temporary folder).
+        n_unlearn_retain: retain examples the unlearning methods see (curvature, KL, retain
+            terms), drawn with ``seed``; all retain examples are used for evaluation.
     """
+    n_unlearn_retain = check_int("n_unlearn_retain", n_unlearn_retain, low=1)
     benchmark = make_benchmark(n_authors, n_attributes, n_world, seed=seed)
     split = split_authors(benchmark, forget_fraction, seed=split_seed)
     model_options = {"family": family, "width": width, "depth": depth, "heads": heads}
@@ -146,16 +156,18 @@ def prepare(
         )
     original.eval()
     oracle.eval()
+    chosen = np.random.default_rng(seed).permutation(len(retain_examples))[:n_unlearn_retain]
     return Setup(
         benchmark, split, tokenizer, original, oracle, forget_items, retain_items,
         make_batches(tokenizer, qa_examples(forget_items), 32),
         make_batches(tokenizer, retain_examples, 64),
+        make_batches(tokenizer, [retain_examples[i] for i in sorted(chosen)], 64, seed=seed),
         training_loss, oracle_loss,
     )
 
 
 def compare_methods(setup: Setup, methods: dict[str, dict], seeds: list[int], kl_levels: list[float],
-                    evaluate_models: bool = True) -> tuple[pd.DataFrame, dict]:
+                    evaluate_models: bool = True, n_utility_items: int | None = None) -> tuple[pd.DataFrame, dict]:
     """Run every method from the original model for every seed and evaluate it.
 
     Args:
@@ -164,19 +176,21 @@ def compare_methods(setup: Setup, methods: dict[str, dict], seeds: list[int], kl
         seeds: seeds of the runs (label sampling, RMU direction).
         kl_levels: retain-KL levels (nats per token) at which the forget-NLL rise is read.
         evaluate_models: add the metrics of :func:`reprobook.kfade.metrics.evaluate`.
+        n_utility_items: retain items (the first ones) for the utility metrics (all when ``None``).
 
     Returns:
         ``(table, histories)``: one row per (label, seed) and ``{(label, seed): history}``.
     """
-    reference = RetainReference(setup.original, setup.retain_batches)
+    reference = RetainReference(setup.original, setup.unlearn_batches)
     oracle_ratios = truth_ratios(setup.oracle, setup.tokenizer, setup.forget_items)
+    utility_items = setup.retain_items[:n_utility_items] if n_utility_items else setup.retain_items
     rows, histories = [], {}
     for seed in seeds:
         for label, options in methods.items():
             options = dict(options)
             method = options.pop("method")
             model = copy.deepcopy(setup.original)
-            result = unlearn(method, model, setup.forget_batches, setup.retain_batches, seed=seed,
+            result = unlearn(method, model, setup.forget_batches, setup.unlearn_batches, seed=seed,
                              reference=reference, **options)
             histories[(label, seed)] = result.history
             row = {"method": label, "seed": seed, "wall_s": result.wall_s, "peak_memory_mb": result.peak_memory_mb,
@@ -185,7 +199,7 @@ def compare_methods(setup: Setup, methods: dict[str, dict], seeds: list[int], kl
                 row[f"forget_gain@kl={level:g}"] = forget_gain_at_kl(result.history, level)
             if evaluate_models:
                 row.update(evaluate(model, setup.tokenizer, original=setup.original, oracle=setup.oracle,
-                                    forget_items=setup.forget_items, retain_items=setup.retain_items,
+                                    forget_items=setup.forget_items, retain_items=utility_items,
                                     world=list(setup.benchmark.world), forget_batches=setup.forget_batches,
                                     retain_batches=setup.retain_batches, oracle_ratios=oracle_ratios))
             rows.append(row)
@@ -230,7 +244,7 @@ def reapply_experiment(setup: Setup, delta: UpdateDelta, epochs: int, lr: float 
     tuned = copy.deepcopy(setup.original)
     examples = qa_examples(setup.retain_items) + text_examples(setup.benchmark.world)
     train_lm(tuned, make_batches(setup.tokenizer, examples, 32, seed=seed + 1), epochs, lr=lr, seed=seed + 1)
-    reference = RetainReference(tuned, setup.retain_batches)
+    reference = RetainReference(tuned, setup.unlearn_batches)
     rows = [{"variant": "fine-tuned", "forget_nll": token_nll(tuned, setup.forget_batches), "retain_kl": 0.0}]
 
     reapplied = delta.apply(copy.deepcopy(tuned))
@@ -239,7 +253,7 @@ def reapply_experiment(setup: Setup, delta: UpdateDelta, epochs: int, lr: float 
     if fresh_options is not None:
         options = dict(fresh_options)
         fresh = copy.deepcopy(tuned)
-        unlearn(options.pop("method"), fresh, setup.forget_batches, setup.retain_batches, seed=seed,
+        unlearn(options.pop("method"), fresh, setup.forget_batches, setup.unlearn_batches, seed=seed,
                 reference=reference, **options)
         rows.append({"variant": "fine-tuned, unlearned again", "forget_nll": token_nll(fresh, setup.forget_batches),
                      "retain_kl": reference.kl(fresh)})
@@ -342,11 +356,11 @@ def kfade_step_by_step(setup: Setup, n_steps: int, kl_budget: float, seed: int =
     from reprobook.kfade.unlearning import kfade
 
     model = copy.deepcopy(setup.original)
-    reference = RetainReference(setup.original, setup.retain_batches)
+    reference = RetainReference(setup.original, setup.unlearn_batches)
     rows = [{"step": 0, "forget_nll": token_nll(model, setup.forget_batches), "retain_kl": 0.0,
              "forget_kl_to_oracle": kl_on_targets(model, setup.oracle, setup.forget_batches), "step_size": 0.0}]
     for step in range(1, n_steps + 1):
-        result = kfade(model, setup.forget_batches, setup.retain_batches, n_steps=1,
+        result = kfade(model, setup.forget_batches, setup.unlearn_batches, n_steps=1,
                        kl_budget=kl_budget * step / n_steps, seed=seed + step, reference=reference, **options)
         last = result.history[-1]
         rows.append({"step": step, "forget_nll": last.forget_nll, "retain_kl": last.retain_kl,
