@@ -46,7 +46,6 @@ the first gives ``6 / 0.7071 = 8.485`` and the second ``6 / 0.5 = 12``.
 from __future__ import annotations
 
 import reprlib
-
 from collections.abc import Sequence
 
 import numpy as np
