@@ -11,7 +11,8 @@ def test_moving_shapes_shape():
 
 def test_moving_shapes_range():
     videos = moving_shapes(4, 6, 16, seed=0)
-    assert videos.min() >= -1.0 and videos.max() <= 1.0
+    assert videos.min() >= -1.0
+    assert videos.max() <= 1.0
 
 
 def test_moving_shapes_repeatable():

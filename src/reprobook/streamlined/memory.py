@@ -1,9 +1,9 @@
 """Peak-memory and latency meters for one call of a model.
 
-The *peak memory* of a call is the largest number of bytes held by tensors that the call
-itself allocated, at any moment during the call: weights and inputs that existed before
-the call are not counted, just as ``torch.cuda.max_memory_allocated`` minus the memory
-allocated before the call. On CUDA the allocator's own peak counter gives it. On the CPU
+The *peak memory* of a call is the largest number of bytes held, at any moment during
+the call, by tensors that the call itself allocated. Weights and inputs that existed
+before the call are not counted, as with ``torch.cuda.max_memory_allocated`` minus the
+memory allocated before the call. On CUDA the allocator's own peak counter gives it. On the CPU
 the meter follows every tensor storage that an operator returns (through a
 ``TorchDispatchMode``) and sums the storages still alive after each operator; that count
 is deterministic, unlike the process's resident memory. It misses scratch buffers that a

@@ -1,7 +1,7 @@
 """Fidelity of generated frames to a reference, and verdicts for the scorecard.
 
-PSNR and SSIM come from torchmetrics' functional image metrics; videos ``(N, C, F, H, W)``
-in [-1, 1] are rescaled to [0, 1] and their frames scored as a batch of images.
+PSNR and SSIM come from torchmetrics' functional image metrics. Videos ``(N, C, F, H, W)``
+in [-1, 1] are rescaled to [0, 1], and their frames are scored as a batch of images.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Step Rehash: reuse the deep features of a video UNet between similar denoising steps.
 
 Between adjacent denoising steps the outputs of a UNet's deep blocks change little. Step
-Rehash computes the whole network only on *key steps*; on the other steps it runs the
+Rehash computes the whole network only on *key steps*. On the other steps it runs the
 outermost down and up blocks (whose skip connection carries the fresh detail) and reuses
 the deep blocks' outputs cached at the last key step, as DeepCache does for image UNets.
 

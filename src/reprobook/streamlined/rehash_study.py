@@ -2,7 +2,8 @@
 
 Every cached method samples the same videos from the same noise as the full computation;
 fidelity is the PSNR and SSIM of its frames against the full computation's, and speed-up
-is the full computation's sampling time divided by the method's.
+is the full computation's sampling time divided by the method's, each the fastest of
+``repeats`` runs, since on a shared machine the slower runs measure other load.
 
 Pyramid attention broadcast (PAB, diffusers' ``apply_pyramid_attention_broadcast``)
 reuses the output of every attention layer for ``skip_range - 1`` of each ``skip_range``
@@ -68,7 +69,7 @@ class CacheResult:
         method: ``"step_rehash"`` or ``"pab"``.
         setting: the threshold (Step Rehash) or skip range (PAB), as text.
         key_steps: the steps computed in full (Step Rehash), else empty.
-        seconds: median sampling time.
+        seconds: fastest of the timed sampling runs (the least disturbed by other load).
         speedup: full sampling time divided by ``seconds``.
         psnr: PSNR of the frames against the full computation, dB.
         ssim: mean SSIM against the full computation.
@@ -106,7 +107,7 @@ def compare_caches(
 
     device = next(unet.parameters()).device
     reference = full()
-    full_seconds = latency(full, device, repeats=repeats, warmup=0).median
+    full_seconds = latency(full, device, repeats=repeats, warmup=0).best
     records = calibrate(unet, full)
     features = records[reused_feature_module(unet)]
     results = []
@@ -119,7 +120,7 @@ def compare_caches(
             with StepRehash(unet, key_steps, n_steps):
                 outputs.append(full())
 
-        seconds = latency(cached, device, repeats=repeats, warmup=0).median
+        seconds = latency(cached, device, repeats=repeats, warmup=0).best
         results.append(_result("step_rehash", f"{threshold:g}", key_steps, seconds, full_seconds, outputs[-1], reference))
 
     for skip_range in pab_skip_ranges:
@@ -132,7 +133,7 @@ def compare_caches(
 
                 outputs.append(sample_videos(unet, n_videos, n_frames, size, n_steps, seed, on_step=on_step))
 
-        seconds = latency(broadcast, device, repeats=repeats, warmup=0).median
+        seconds = latency(broadcast, device, repeats=repeats, warmup=0).best
         results.append(_result("pab", str(skip_range), [], seconds, full_seconds, outputs[-1], reference))
     return results, records, reference
 

@@ -14,8 +14,8 @@ the *naive slicing* baseline) every operator is sliced on its own and its full o
 is assembled before the next operator starts.
 
 Both are installed with diffusers' hook registry (``diffusers.hooks.HookRegistry``),
-which swaps a module's ``forward`` for a new one and restores it on removal; diffusers'
-source is not edited. Supported models: ``UNetMotionModel`` (AnimateDiff) and
+which swaps a module's ``forward`` for a new one and restores it on removal, so
+diffusers' source is not edited. Supported models: ``UNetMotionModel`` (AnimateDiff) and
 ``UNet3DConditionModel``. In ``UNet3DConditionModel`` the temporal convolutions
 (``TemporalConvLayer``) stay whole, because each of their four group norms spans frames
 and pixels.
@@ -288,7 +288,7 @@ def _sliced_temporal_forward(where: str, n_slices: int):
             del part
 
         del normed
-        output = output + hidden_states
+        output += hidden_states
         if isinstance(module, unet_motion_model.AnimateDiffTransformer3D):
             return output
         return TransformerTemporalModelOutput(sample=output) if return_dict else (output,)

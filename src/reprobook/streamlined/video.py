@@ -4,7 +4,7 @@ A *moving-shapes video* shows one filled square or disk of a random colour that 
 at constant speed across a dark background and bounces off the borders. Pixels lie in
 [-1, 1], the range the diffusion model is trained on. The denoiser is a small
 ``UNetMotionModel`` (AnimateDiff's architecture) that works directly on pixels, with an
-empty text condition; it predicts the noise (epsilon) of a DDPM forward process and
+empty text condition. It predicts the noise (epsilon) of a DDPM forward process and
 samples with DDIM.
 """
 
