@@ -1,0 +1,1 @@
+"""Tests of the reprobook.kaprekar chapter (a package, so test file names may repeat across chapters)."""

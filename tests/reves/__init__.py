@@ -1,0 +1,1 @@
+"""Tests of the reprobook.reves chapter (a package, so test file names may repeat across chapters)."""
