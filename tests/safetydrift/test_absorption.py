@@ -5,6 +5,7 @@ import pytest
 import sympy
 
 from reprobook.safetydrift.absorption import (
+    clip_probabilities,
     absorption_probabilities,
     exact_violation_within,
     expected_steps_to_violation,
@@ -18,6 +19,7 @@ from reprobook.safetydrift.absorption import (
     violation_within,
 )
 from reprobook.safetydrift.chain import POOLED
+from reprobook.safetydrift.monitor import SafetyMonitor
 from reprobook.safetydrift.state import RiskLevel
 
 SMALL = [  # a 4-state chain in exact rationals, last state absorbing
@@ -232,3 +234,23 @@ def test_posterior_curve_last_horizon_matches_within(chains):
 def test_posterior_curve_grows_with_horizon(chains):
     curve = posterior_violation_curve(chains[POOLED].counts, 6, 10, seed=1)
     assert np.all(np.diff(curve, axis=1) >= 0)
+
+
+@pytest.mark.parametrize("method", ["closed", "power", "series"])
+def test_large_horizon_stays_in_unit_interval(chains, method):
+    within = violation_within(chains[POOLED].matrix, 100_000, method=method)
+    assert within.max() <= 1.0
+
+
+def test_large_horizon_curve_stays_in_unit_interval(chains):
+    assert violation_curve(chains[POOLED].matrix, 5_000).max() <= 1.0
+
+
+def test_large_horizon_feeds_monitor(chains):
+    monitor = SafetyMonitor.from_chains(chains, horizon=100_000)
+    assert monitor.probabilities[POOLED][RiskLevel.MILD] == pytest.approx(1.0)
+
+
+def test_clip_rejects_more_than_round_off():
+    with pytest.raises(ValueError, match="within"):
+        clip_probabilities(np.array([0.5, 1.01]))

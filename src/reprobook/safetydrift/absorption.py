@@ -35,6 +35,32 @@ from reprobook.safetydrift.chain import check_stochastic
 from reprobook.safetydrift.state import RiskLevel
 
 WITHIN_METHODS = ("auto", "closed", "power", "series")
+ROUND_OFF = 1e-9  # largest excess over [0, 1] that counts as floating-point round-off
+
+
+def clip_probabilities(values: np.ndarray) -> np.ndarray:
+    """Clip floating-point round-off of probabilities back into [0, 1].
+
+    Long horizons accumulate a few ulps of error, so a value of 1 + 2e-16 is round-off;
+    a larger excess means a wrong input and raises instead of being hidden.
+
+    Args:
+        values: probabilities of any shape.
+
+    Returns:
+        The values clipped to [0, 1], same shape.
+
+    Raises:
+        ValueError: if a value lies more than ``ROUND_OFF`` outside [0, 1] or is not finite.
+    """
+    values = np.asarray(values, dtype=float)
+    excess = np.maximum(values - 1.0, -values)
+    if not np.all(np.isfinite(values)) or excess.max(initial=0.0) > ROUND_OFF:
+        raise ValueError(
+            f"probabilities must lie within {ROUND_OFF} of [0, 1]; got values from "
+            f"{np.nanmin(values)} to {np.nanmax(values)}"
+        )
+    return np.clip(values, 0.0, 1.0)
 
 
 def split_canonical(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +149,7 @@ def violation_within(matrix: np.ndarray, horizon: int, *, method: str = "auto") 
             invertible and the series otherwise.
 
     Returns:
-        The probabilities, shape (k-1,).
+        The probabilities, shape (k-1,), with round-off clipped into [0, 1].
 
     Raises:
         ValueError: on a horizon < 1, an unknown method, or ``"closed"`` on a chain
@@ -138,16 +164,19 @@ def violation_within(matrix: np.ndarray, horizon: int, *, method: str = "auto") 
     if method == "closed":
         fundamental = fundamental_matrix(matrix)
         identity = np.eye(len(transient))
-        return fundamental @ (identity - np.linalg.matrix_power(transient, horizon)) @ to_violation
+        within = fundamental @ (identity - np.linalg.matrix_power(transient, horizon)) @ to_violation
+        return clip_probabilities(within)
     if method == "power":
-        return np.linalg.matrix_power(np.asarray(matrix, dtype=float), horizon)[:-1, -1]
+        return clip_probabilities(
+            np.linalg.matrix_power(np.asarray(matrix, dtype=float), horizon)[:-1, -1]
+        )
 
     total = np.zeros(len(transient))
     term = to_violation.copy()
     for _ in range(horizon):
         total += term
         term = transient @ term
-    return total
+    return clip_probabilities(total)
 
 
 def violation_curve(matrix: np.ndarray, max_horizon: int) -> np.ndarray:
@@ -159,7 +188,7 @@ def violation_curve(matrix: np.ndarray, max_horizon: int) -> np.ndarray:
     for row in range(max_horizon):
         curve[row] = within
         within = to_violation + transient @ within
-    return curve
+    return clip_probabilities(curve)
 
 
 def points_of_no_return(
