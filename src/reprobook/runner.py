@@ -52,7 +52,7 @@ class Parameter:
         default: the literal value, or ``None`` when the expression is not a literal.
         source: the expression as written in the cell.
         comment: the comment at the end of the line (meaning and unit).
-        literal: whether ``default`` holds the evaluated literal.
+        literal: whether ``default`` is the evaluated literal.
     """
 
     name: str
@@ -232,10 +232,10 @@ print(json.dumps({"values": values}))
 def validate_parameters(path: Path, overrides: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     """Run a notebook's parameters and validation cells with ``overrides``, without a kernel.
 
-    The second code cell of every book notebook validates the parameters, so running the
-    first two cells in a fresh Python process catches an out-of-range value before
-    papermill starts, and tells the value each parameter resolves to (a ``None`` that
-    means "pick by profile" becomes the picked value).
+    The second code cell of every book notebook validates the parameters. Running the
+    first two cells in a fresh Python process therefore catches an out-of-range value
+    before papermill starts. It also returns the value each parameter resolves to, so a
+    ``None`` that means "pick by profile" becomes the picked value.
 
     Returns:
         The resolved value of each parameter (its ``repr`` when it is not JSON data).
@@ -304,7 +304,7 @@ def _device() -> dict[str, Any]:
 
 @dataclass
 class RunResult:
-    """What :func:`run_notebook` produced.
+    """The outcome of :func:`run_notebook`.
 
     Attributes:
         run_dir: the folder of this run.

@@ -8,9 +8,9 @@ It does three jobs, all during ``jupyter-book build``:
    so it shows the claims of every chapter of the same build.
 2. **A stale execution cache.** Jupyter Book's cache is keyed on a notebook's own cells,
    so a change in ``src/reprobook`` would not re-execute the notebooks that import it.
-   The extension fingerprints the installed package and the profile; when the fingerprint
-   differs from the one of the last successful build it empties the execution cache and
-   the claims and has every notebook read again.
+   The extension therefore fingerprints the installed package and the profile. When the
+   fingerprint differs from the one of the last successful build, it empties the
+   execution cache and the claims, and has every notebook read again.
 3. **Directives.** ``{reprobook-scorecard}`` renders every chapter's claims;
    ``{reprobook-benchmarks}`` renders the records under ``benchmarks/records``.
 """
