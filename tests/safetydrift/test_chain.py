@@ -185,3 +185,20 @@ def test_dirichlet_interval_rejects_confidence_one():
 def test_category_rates(traces):
     rates = category_violation_rates(traces)
     assert rates["research_communication"] > rates["sysadmin"]
+
+
+def test_estimate_rejects_nan_counts():
+    with pytest.raises(ValueError, match=r"counts\[0, 0\] = nan"):
+        estimate_matrix(np.full((5, 5), np.nan))
+
+
+def test_estimate_names_negative_count():
+    counts = np.ones((5, 5))
+    counts[2, 3] = -1.0
+    with pytest.raises(ValueError, match=r"counts\[2, 3\] = -1.0"):
+        estimate_matrix(counts)
+
+
+def test_estimate_rejects_non_square_counts():
+    with pytest.raises(ValueError, match="square"):
+        estimate_matrix(np.ones((4, 5)))

@@ -185,6 +185,31 @@ class MarkovChain:
         return self.counts.sum(axis=1)
 
 
+def check_counts(counts: np.ndarray) -> np.ndarray:
+    """Validate a transition count matrix and return it as floats.
+
+    Args:
+        counts: observed transitions, shape (k, k).
+
+    Returns:
+        The counts as a float array, shape (k, k).
+
+    Raises:
+        ValueError: if it is not square, or an entry is not finite or is negative; the
+            message names the first such entry.
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts must be a square matrix; got shape {counts.shape}")
+    bad = np.argwhere(~np.isfinite(counts) | (counts < 0))
+    if len(bad):
+        row, column = bad[0]
+        raise ValueError(
+            f"counts must be finite and >= 0; got counts[{row}, {column}] = {counts[row, column]}"
+        )
+    return counts
+
+
 def estimate_matrix(
     counts: np.ndarray,
     *,
@@ -208,16 +233,12 @@ def estimate_matrix(
         The transition matrix, shape (k, k).
 
     Raises:
-        ValueError: on an unknown choice, a missing prior, negative counts, or an
-            unvisited row under the ``"error"`` policy.
+        ValueError: on an unknown choice, a missing prior, a negative or non-finite
+            count, or an unvisited row under the ``"error"`` policy.
     """
     check_choice("smoothing", smoothing, SMOOTHING)
     check_choice("unvisited", unvisited, UNVISITED_POLICIES)
-    counts = np.asarray(counts, dtype=float)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or np.any(counts < 0):
-        raise ValueError(
-            f"counts must be a square matrix of non-negative numbers; got shape {counts.shape}"
-        )
+    counts = check_counts(counts)
     size = counts.shape[0]
     if smoothing != "none":
         alpha = check_float("alpha", alpha, low=0.0)
