@@ -5,8 +5,8 @@ prompts with the same group size, through :func:`~reprobook.reves.grpo.policy_gr
 
 - ``single_turn``: GRPO on solve prompts.
 - ``multi_turn``: each of the G trajectories per puzzle solves, then revises after the
-  feedback "incorrect" until correct or out of turns; the trajectory's terminal reward
-  gives one group-normalised advantage that every turn's completion receives.
+  feedback "incorrect" until correct or out of turns. The trajectory's terminal reward
+  gives one group-normalised advantage, which every turn's completion receives.
 - ``reves``: rounds of (1) augmentation: revision chains with the current policy and an
   oracle stop; chains that start wrong and end right are kept, each wrong answer in them
   (a *near miss*) becomes a revision prompt, and each answer becomes a verification
@@ -49,7 +49,7 @@ class ArmConfig:
         turns: multi-turn arm: answers per trajectory (solve + revisions), at least 2.
         round_steps: augmenting arms: policy-gradient steps per augmentation round.
         augment_puzzles: augmenting arms: puzzles whose revision chains are run per round.
-        revision_budget: augmenting arms: revisions per chain (8 in the paper).
+        revision_budget: augmenting arms: revisions per chain (the REVES authors used 8).
         augmented_fraction: augmenting arms: share of each step's prompts drawn from the
             augmented pool (the rest are solve prompts).
     """
@@ -74,7 +74,7 @@ class ArmConfig:
 
 @dataclass
 class TrainingLog:
-    """What one arm's training did.
+    """The record of one arm's training run.
 
     Attributes:
         arm: the arm's name.

@@ -4,8 +4,8 @@ For each prompt the policy samples a *group* of G completions. A completion's ad
 is its reward minus the group's mean reward, divided by the group's standard deviation
 (plus a small constant), so a group whose completions all earn the same reward teaches
 nothing. The loss is the PPO clipped surrogate per completion token, averaged over each
-completion's tokens and then over completions; there is no KL penalty (as in the REVES
-authors' setup). Every training arm of this chapter calls :func:`policy_gradient_step`,
+completion's tokens and then over completions. There is no KL penalty, as in the REVES
+authors' setup. Every training arm of this chapter calls :func:`policy_gradient_step`,
 so they differ only in which prompts and completions they feed it.
 
 TRL's ``GRPOTrainer`` is not used: it samples one completion per prompt from a fixed

@@ -136,7 +136,7 @@ def sample(
         model: the policy.
         tokenizer: the character tokenizer.
         prompts: the prompt texts, any lengths.
-        max_new_tokens: the longest completion, in tokens.
+        max_new_tokens: the maximum completion length, in tokens.
         temperature: softmax temperature; 0 picks the most likely token.
         generator: a CPU ``torch.Generator`` that draws every token.
 

@@ -114,7 +114,7 @@ def revision_chains(
         model: the policy.
         tokenizer: the character tokenizer.
         puzzles: the puzzles.
-        budget: the most revisions after the first answer, at least 1.
+        budget: the maximum number of revisions after the first answer, at least 1.
         temperature: sampling temperature.
         generator: draws every token.
         stop: ``"oracle"`` (stop at the first correct answer), ``"self"`` (stop at the

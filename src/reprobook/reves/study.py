@@ -1,10 +1,11 @@
 """The chapter's experiment: one warmed-up policy, every arm over several seeds, evaluated.
 
-A study (1) draws the puzzle sets, (2) warms a random policy up by supervised learning,
-(3) trains a copy of it with each arm and each seed at equal policy-gradient steps and
-(4) evaluates every trained policy on in-distribution puzzles, on harder ones (more blanks
-than in training: the out-of-distribution test) and on the other puzzle family (the
-transfer test; the warm-up saw both families, RL only mini-sudoku).
+A study draws the puzzle sets and warms a random policy up by supervised learning. It
+then trains a copy of that policy with each arm and each seed at equal policy-gradient
+steps, and evaluates every trained policy on three sets: in-distribution puzzles, harder
+ones with more blanks than in training (the out-of-distribution test), and the other
+puzzle family (the transfer test, since the warm-up saw both families but RL only
+mini-sudoku).
 
 Results can be kept in a cache folder keyed by the configuration, so that several
 notebooks share one run; everything is recomputed bit for bit when the cache is empty.
@@ -348,8 +349,8 @@ def paired_difference(
 def direction_verdict(low: float, high: float) -> str:
     """Return the verdict on a claim that a difference is positive, from its interval.
 
-    An interval entirely above zero agrees in direction with the paper; anything else
-    (below zero, or straddling it, or undefined) does not reproduce the claim.
+    An interval entirely above zero agrees in direction with the claim. Any other interval
+    (below zero, straddling it, or undefined) does not reproduce it.
     """
     if not math.isnan(low) and low > 0:
         return SAME_DIRECTION

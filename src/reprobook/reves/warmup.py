@@ -54,7 +54,7 @@ def supervised_loss(model, tokenizer: CharTokenizer, tasks: list[Task]) -> torch
 
 @dataclass
 class WarmupLog:
-    """What the warm-up did.
+    """The record of a warm-up run.
 
     Attributes:
         steps: optimiser steps taken.
@@ -87,7 +87,7 @@ def warm_up(
         model: the policy (left in evaluation mode).
         tokenizer: the character tokenizer.
         puzzles: the training puzzles (any family).
-        steps: the most optimiser steps, at least 1.
+        steps: the maximum number of optimiser steps, at least 1.
         batch_size: tasks per step, at least 1.
         learning_rate: AdamW learning rate, > 0.
         mix: probabilities of (solve, revise, verify) tasks.
