@@ -167,7 +167,7 @@ def test_horizon_below_one_rejected():
 
 
 def test_row_not_summing_to_one_rejected():
-    with pytest.raises(ValueError, match="must sum to one"):
+    with pytest.raises(ValueError, match="must sum to 1 within"):
         violation_within(np.array([[0.6, 0.6], [0.0, 1.0]]), 2)
 
 

@@ -144,6 +144,12 @@ def test_check_stochastic_rejects_bad_row_sum():
         check_stochastic(matrix)
 
 
+def test_check_stochastic_names_row_sum_tolerance():
+    matrix = np.array([[0.5, 0.4], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="within 1e-09"):
+        check_stochastic(matrix)
+
+
 def test_check_stochastic_rejects_non_absorbing_last_state():
     matrix = np.array([[0.5, 0.5], [0.5, 0.5]])
     with pytest.raises(ValueError, match="must be absorbing"):

@@ -138,7 +138,8 @@ def check_stochastic(
     bad = np.flatnonzero(np.abs(sums - 1.0) > tolerance)
     if len(bad):
         raise ValueError(
-            f"row {bad[0]} of the {name} sums to {sums[bad[0]]:.12g}; the probabilities of each row must sum to one"
+            f"row {bad[0]} of the {name} sums to {sums[bad[0]]:.12g}; "
+            f"each row must sum to 1 within {tolerance:g}"
         )
     last = matrix.shape[0] - 1
     if matrix[last, last] != 1.0:
