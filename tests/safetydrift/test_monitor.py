@@ -56,7 +56,9 @@ def test_no_alarm_below_threshold():
 
 
 def test_per_category_thresholds():
-    monitor = SafetyMonitor(TABLE, thresholds={POOLED: 0.95, "research_communication": 0.5})
+    monitor = SafetyMonitor(
+        TABLE, thresholds={POOLED: 0.95, "research_communication": 0.5}, pooled_fallback=True
+    )
     assert monitor.threshold_for("sysadmin") == 0.95
 
 
@@ -74,10 +76,6 @@ def test_start_resets_run():
     monitor.observe("send_email", "internal")
     monitor.start(POOLED)
     assert monitor.observe("read_file", "none").risk == RiskLevel.SAFE
-
-
-def test_unknown_category_uses_pooled():
-    assert SafetyMonitor(TABLE).start("gardening").category == POOLED
 
 
 def test_unknown_category_without_pooled_rejected():
@@ -110,8 +108,33 @@ def test_threshold_outside_unit_interval_rejected(threshold):
 
 
 def test_missing_category_threshold_rejected():
-    with pytest.raises(ValueError, match="no value for category"):
-        SafetyMonitor({"a": [0.1, 0.2, 0.3, 0.4]}, thresholds={"b": 0.5})
+    with pytest.raises(ValueError, match="no value for category 'c'"):
+        SafetyMonitor({"a": [0.1, 0.2, 0.3, 0.4], "c": [0.1, 0.2, 0.3, 0.4]}, thresholds={"a": 0.5})
+
+
+def test_unknown_threshold_key_named():
+    with pytest.raises(ValueError, match="unknown category 'nope'"):
+        SafetyMonitor(TABLE, thresholds={"nope": 0.5})
+
+
+def test_unknown_category_rejected_by_default():
+    with pytest.raises(ValueError, match="known: pooled, research_communication"):
+        SafetyMonitor(TABLE).start("research_comunication")
+
+
+def test_unknown_category_threshold_rejected_by_default():
+    with pytest.raises(ValueError, match="unknown category 'sysadmin'"):
+        SafetyMonitor(TABLE).threshold_for("sysadmin")
+
+
+def test_pooled_fallback_opt_in():
+    monitor = SafetyMonitor(TABLE, pooled_fallback=True).start("sysadmin")
+    assert monitor.category == POOLED
+
+
+def test_pooled_fallback_needs_pooled_table():
+    with pytest.raises(ValueError, match="needs a 'pooled' entry"):
+        SafetyMonitor({"a": [0.1, 0.2, 0.3, 0.4]}, pooled_fallback=True)
 
 
 def test_probability_outside_unit_interval_rejected():

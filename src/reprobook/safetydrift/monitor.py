@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from reprobook.params import check_float, check_int
+from reprobook.params import check_bool, check_float, check_int
 from reprobook.safetydrift.absorption import violation_within
 from reprobook.safetydrift.chain import POOLED, MarkovChain
 from reprobook.safetydrift.state import (
@@ -58,6 +58,12 @@ def _check_thresholds(
     thresholds: float | Mapping[str, float], categories: Sequence[str]
 ) -> dict[str, float]:
     if isinstance(thresholds, Mapping):
+        unknown = [key for key in thresholds if key not in categories and key != POOLED]
+        if unknown:
+            raise ValueError(
+                f"thresholds names unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(map(repr, unknown))}; known: {', '.join(categories)}"
+            )
         fallback = thresholds.get(POOLED)
         resolved = {}
         for category in categories:
@@ -84,6 +90,9 @@ class SafetyMonitor:
         horizon: the horizon the probabilities were computed for, in steps (kept for reports).
         registry: tool effects for :meth:`observe` (default: :class:`ToolRegistry`).
         scale: sensitivity levels for :meth:`observe` (default: :class:`SensitivityScale`).
+        pooled_fallback: whether a category without its own table silently uses the
+            ``"pooled"`` one. Off by default, so a misspelt category raises instead of
+            being monitored with the wrong chain.
     """
 
     def __init__(
@@ -94,10 +103,17 @@ class SafetyMonitor:
         horizon: int = 5,
         registry: ToolRegistry | None = None,
         scale: SensitivityScale | None = None,
+        pooled_fallback: bool = False,
     ) -> None:
         if not probabilities:
             raise ValueError("probabilities must name at least one category; got none")
         self.horizon = check_int("horizon", horizon, low=1)
+        self.pooled_fallback = check_bool("pooled_fallback", pooled_fallback)
+        if self.pooled_fallback and POOLED not in probabilities:
+            raise ValueError(
+                f"pooled_fallback=True needs a {POOLED!r} entry in probabilities; "
+                f"got {', '.join(map(repr, probabilities))}"
+            )
         self.probabilities: dict[str, tuple[float, ...]] = {}
         for category, values in probabilities.items():
             values = [float(value) for value in values]
@@ -130,6 +146,7 @@ class SafetyMonitor:
         thresholds: float | Mapping[str, float] = 0.5,
         registry: ToolRegistry | None = None,
         scale: SensitivityScale | None = None,
+        pooled_fallback: bool = False,
     ) -> SafetyMonitor:
         """Build a monitor from fitted chains (see :func:`~reprobook.safetydrift.chain.fit_chains`)."""
         horizon = check_int("horizon", horizon, low=1)
@@ -137,7 +154,12 @@ class SafetyMonitor:
             category: violation_within(chain.matrix, horizon) for category, chain in chains.items()
         }
         return cls(
-            probabilities, thresholds=thresholds, horizon=horizon, registry=registry, scale=scale
+            probabilities,
+            thresholds=thresholds,
+            horizon=horizon,
+            registry=registry,
+            scale=scale,
+            pooled_fallback=pooled_fallback,
         )
 
     def _build_table(self, category: str) -> tuple[MonitorReading, ...]:
@@ -156,16 +178,26 @@ class SafetyMonitor:
                 readings.append(MonitorReading(level, probability, probability >= threshold, state))
         return tuple(readings)
 
+    def _resolve(self, category: str | None) -> str:
+        """Return the table name serving ``category``, raising on an unknown one without fallback."""
+        if category in self._tables:
+            return category
+        if POOLED in self._tables and (category is None or self.pooled_fallback):
+            return POOLED
+        raise ValueError(
+            f"unknown category {category!r}; known: {', '.join(self._tables)} "
+            "(pass pooled_fallback=True to monitor unknown categories with the pooled chain)"
+        )
+
     def start(self, category: str | None = None) -> SafetyMonitor:
-        """Begin a new run of the given category (``None`` or an unknown one uses ``"pooled"``).
+        """Begin a new run of the given category (``None`` asks for the ``"pooled"`` chain).
 
         Raises:
-            ValueError: if the category has no chain and there is no pooled chain.
+            ValueError: if the category has no chain, unless the monitor was built with
+                ``pooled_fallback=True`` and has a pooled chain; the message lists the
+                known categories.
         """
-        if category not in self._tables:
-            if POOLED not in self._tables:
-                raise ValueError(f"unknown category {category!r}; known: {', '.join(self._tables)}")
-            category = POOLED
+        category = self._resolve(category)
         self.category = category
         self._table = self._tables[category]
         self._exposure = INITIAL_STATE.exposure
@@ -219,13 +251,9 @@ class SafetyMonitor:
         return self.observe_state(step.state).probability
 
     def threshold_for(self, category: str) -> float:
-        """Return the alarm threshold used for runs of ``category`` (the pooled one if it has none).
+        """Return the alarm threshold used for runs of ``category``.
 
         Raises:
-            ValueError: if neither the category nor ``"pooled"`` has a threshold.
+            ValueError: on a category :meth:`start` would reject.
         """
-        if category in self.thresholds:
-            return self.thresholds[category]
-        if POOLED in self.thresholds:
-            return self.thresholds[POOLED]
-        raise ValueError(f"unknown category {category!r}; known: {', '.join(self.thresholds)}")
+        return self.thresholds[self._resolve(category)]
