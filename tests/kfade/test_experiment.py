@@ -1,5 +1,8 @@
+import pytest
+
 from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION
 from reprobook.kfade.experiment import compare_verdict, prepare, relearning_attack, threshold_verdict
+from reprobook.kfade.models import save_checkpoint
 
 
 def test_compare_verdict_all_seeds():
@@ -22,7 +25,8 @@ def test_prepare_caches_models(tmp_path):
     options = dict(n_authors=6, n_attributes=1, n_world=5, forget_fraction=0.2, width=8, depth=1, heads=2,
                    epochs=2, cache_dir=str(tmp_path))
     first, second = prepare(**options), prepare(**options)
-    assert first.training_loss == second.training_loss and len(list(tmp_path.iterdir())) == 2
+    assert first.training_loss == second.training_loss
+    assert len(list(tmp_path.iterdir())) == 2
 
 
 def test_relearning_rows(tmp_path):
@@ -30,3 +34,16 @@ def test_relearning_rows(tmp_path):
                     epochs=2, cache_dir=str(tmp_path))
     table = relearning_attack(setup, setup.original, epochs=1)
     assert list(table["model"]) == ["original", "unlearned", "oracle"]
+
+
+def test_prepare_reads_benchmark_from_checkpoint(tmp_path):
+    small = dict(forget_fraction=0.3, width=8, depth=1, heads=2, epochs=1, cache_dir=str(tmp_path / "cache"))
+    first = prepare(n_authors=6, n_attributes=2, n_world=5, **small)
+    save_checkpoint(first.original, first.tokenizer, tmp_path / "ckpt", {"benchmark": first.benchmark.config()})
+    loaded = prepare(n_authors=50, n_attributes=1, n_world=9, model_path=str(tmp_path / "ckpt"), **small)
+    assert loaded.benchmark == first.benchmark
+
+
+def test_prepare_rejects_missing_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="checkpoint path"):
+        prepare(n_authors=6, n_attributes=1, n_world=5, forget_fraction=0.2, model_path=str(tmp_path / "none"))

@@ -7,11 +7,11 @@ softmax cross-entropy it equals the Fisher information, and ``1/2 d^T G d`` is t
 KL divergence between the outputs before and after a small weight change ``d``.
 
 K-FAC approximates the block of ``G`` that belongs to one linear layer ``y = W x`` by the
-Kronecker product ``A (x) B`` (in the row-major order of ``W.flatten()``: ``kron(B, A)``)
-with ``A = mean x x^T`` over loss positions of the layer inputs and ``B = mean g g^T`` of
-the gradients at the layer outputs, where the gradients are back-propagated from
-pseudo-errors ``e`` with ``E[e e^T] = H`` (labels sampled from the model, or the exact
-square root of ``H``). Sequence positions count as separate examples ("expand") and
+Kronecker product ``A (x) B``, which is ``kron(B, A)`` in the row-major order of
+``W.flatten()``. Here ``A = mean x x^T`` is taken over the loss positions of the layer
+inputs, and ``B = mean g g^T`` over the gradients at the layer outputs. These gradients
+are back-propagated from pseudo-errors ``e`` with ``E[e e^T] = H``: labels sampled from
+the model, or the exact square root of ``H``. Sequence positions count as separate examples ("expand") and
 positions whose label is masked (prompt, padding) are left out. EK-FAC keeps K-FAC's
 eigenbasis ``Q_B (x) Q_A`` but re-fits one eigenvalue per coordinate from per-sequence
 gradients. Inverse-vector products go through the eigendecompositions.
@@ -275,9 +275,10 @@ def fit_curvature(
         batches: the data (for unlearning: the retain set).
         kind: ``"kfac"`` or ``"ekfac"``.
         fisher: ``"mc"`` (labels sampled from the model) or ``"exact"`` (one backward pass
-            per output class with the exact square root of ``H``, for small outputs only;
-            each position gets a random sign so that positions that share a layer output
-            through attention do not add cross terms: exact when positions do not mix).
+            per output class with the exact square root of ``H``, for small outputs only).
+            With ``"exact"`` each position gets a random sign, so positions that share a
+            layer output through attention add no cross terms in expectation. It is exact
+            when positions do not mix, and a sampled estimate when they do.
         mc_samples: sampled labels per position when ``fisher="mc"`` (>= 1).
         likelihood: ``"categorical"`` (softmax cross-entropy) or ``"gaussian"`` (squared error).
         damping: added to every eigenvalue (> 0); see ``damping_mode``.
@@ -443,7 +444,7 @@ def ggn_vector_product(
         _, pullback = torch.func.vjp(function, params)
         (product,) = pullback(hjv * mask)
         for name in total:
-            total[name] += product[name]
+            total[name] += product[name].detach()
     if n_positions == 0:
         raise ValueError("the batches must contain at least one loss position; all labels are masked")
     return {name[len("model."):]: value / n_positions for name, value in total.items()}

@@ -328,7 +328,7 @@ def predicted_and_measured_kl(model, forget_batches, retain_batches, curvature, 
     Returns:
         One row per step size: predicted ``1/2 alpha^2 d^T G d`` and measured retain KL (nats).
     """
-    from reprobook.kfade.unlearning import _add, forget_gradient, weight_names
+    from reprobook.kfade.unlearning import add_to_weights, forget_gradient, weight_names
 
     reference = RetainReference(model, retain_batches)
     names = [name for name in weight_names(model) if name in curvature.layers]
@@ -336,9 +336,9 @@ def predicted_and_measured_kl(model, forget_batches, retain_batches, curvature, 
     unit = curvature.quadratic_form(direction)
     rows = []
     for alpha in alphas:
-        _add(model, direction, alpha)
+        add_to_weights(model, direction, alpha)
         rows.append({"alpha": alpha, "predicted_kl": alpha**2 * unit, "measured_kl": reference.kl(model)})
-        _add(model, direction, -alpha)
+        add_to_weights(model, direction, -alpha)
     return pd.DataFrame(rows)
 
 

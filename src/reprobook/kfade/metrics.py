@@ -21,7 +21,7 @@ from scipy import stats
 from reprobook.kfade.curvature import lm_outputs
 from reprobook.kfade.data import QAItem
 from reprobook.kfade.models import PROMPT_TEMPLATE, Example, input_device, make_batches, text_examples
-from reprobook.kfade.unlearning import _sequence_nll, token_nll
+from reprobook.kfade.unlearning import sequence_nll, token_nll
 
 
 def mean_log_likelihood(model, tokenizer, examples: list[Example], batch_size: int = 64) -> np.ndarray:
@@ -29,7 +29,7 @@ def mean_log_likelihood(model, tokenizer, examples: list[Example], batch_size: i
     values = []
     with torch.no_grad():
         for batch in make_batches(tokenizer, examples, batch_size):
-            nll, length = _sequence_nll(model, batch)
+            nll, length = sequence_nll(model, batch)
             values.append((-nll / length.clamp_min(1)).cpu().numpy())
     return np.concatenate(values)
 

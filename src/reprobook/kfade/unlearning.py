@@ -166,7 +166,7 @@ def _summed_nll(model, batch) -> tuple[torch.Tensor, int]:
     return loss, int(valid.sum())
 
 
-def _sequence_nll(model, batch) -> tuple[torch.Tensor, torch.Tensor]:
+def sequence_nll(model: nn.Module, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """Return the summed NLL ``[B]`` and the number of loss positions ``[B]`` per sequence."""
     logits, valid = lm_outputs(model, batch)
     labels = batch["labels"].to(logits.device)
@@ -209,7 +209,8 @@ def _delta(model, start, method) -> UpdateDelta:
     return UpdateDelta({name: (params[name].detach() - value).cpu() for name, value in start.items()}, method)
 
 
-def _add(model, vectors, scale):
+def add_to_weights(model: nn.Module, vectors: dict[str, torch.Tensor], scale: float) -> None:
+    """Add ``scale`` x each vector to the weight of the same name, in place."""
     params = dict(model.named_parameters())
     with torch.no_grad():
         for name, vector in vectors.items():
@@ -227,9 +228,9 @@ def line_search(model, direction, reference: RetainReference, target_kl: float, 
     """
 
     def measure(alpha):
-        _add(model, direction, alpha)
+        add_to_weights(model, direction, alpha)
         value = reference.kl(model)
-        _add(model, direction, -alpha)
+        add_to_weights(model, direction, -alpha)
         return value
 
     low, high = 0.0, None
@@ -335,7 +336,7 @@ def kfade(
             target = kl_budget * step / n_steps
             guess = math.sqrt(max(target - history[-1].retain_kl, 1e-12) / max(predicted, 1e-30))
             alpha, _ = line_search(model, direction, reference, target, guess)
-            _add(model, direction, alpha)
+            add_to_weights(model, direction, alpha)
             history.append(StepRecord(step, token_nll(model, forget_batches), reference.kl(model), alpha))
     result = UnlearnResult("kfade", _delta(model, start, "kfade"), history)
     result.wall_s = time.perf_counter() - started
@@ -344,12 +345,12 @@ def kfade(
 
 
 def _npo_loss(model, batch, reference_nll, beta):
-    nll, _ = _sequence_nll(model, batch)
+    nll, _ = sequence_nll(model, batch)
     return (-2.0 / beta * nn.functional.logsigmoid(beta * (nll - reference_nll))).mean()
 
 
 def _simnpo_loss(model, batch, beta, gamma):
-    nll, length = _sequence_nll(model, batch)
+    nll, length = sequence_nll(model, batch)
     return (-2.0 / beta * nn.functional.logsigmoid(beta * nll / length.clamp_min(1) - gamma)).mean()
 
 
@@ -426,7 +427,7 @@ def first_order_unlearn(
         history = [StepRecord(0, token_nll(model, forget_batches), 0.0, lr)]
 
         with torch.no_grad():
-            reference_nll = [_sequence_nll(model, b)[0] for b in forget_batches]
+            reference_nll = [sequence_nll(model, b)[0] for b in forget_batches]
             if method == "rmu":
                 frozen = [_hidden(model, b, rmu_layer) for b in retain_batches]
                 scale = float(torch.cat([_hidden(model, b, rmu_layer) for b in forget_batches]).norm(dim=-1).mean())
