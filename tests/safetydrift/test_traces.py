@@ -164,3 +164,9 @@ def test_duplicate_trace_id_rejected():
 
 def test_record_is_json_ready(traces):
     assert json.loads(json.dumps(trace_to_record(traces[0])))["trace_id"] == traces[0].trace_id
+
+
+def test_truncated_line_reports_real_column():
+    text = '{"trace_id": "t1"\n'
+    with pytest.raises(TraceFormatError, match="at column 18"):
+        read_traces([text])

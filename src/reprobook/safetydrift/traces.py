@@ -241,11 +241,12 @@ def parse_trace(
     """
     registry = registry or ToolRegistry()
     scale = scale or SensitivityScale()
+    text = text.rstrip("\r\n")
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
         raise TraceFormatError(
-            line, "(record)", f"invalid JSON: {error.msg} at column {error.colno}"
+            line, "(record)", f"invalid JSON: {error.msg} at column {error.pos + 1}"
         ) from None
     if not isinstance(record, dict):
         raise TraceFormatError(
