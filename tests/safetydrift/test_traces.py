@@ -51,10 +51,37 @@ def test_parse_derives_violation():
     assert parse_trace(line()).first_violation == 2
 
 
-def test_parse_keeps_given_violation_flag():
+def test_parse_keeps_agreeing_violation_flag():
+    steps = record()["steps"]
+    steps[1]["violation"] = True
+    assert parse_trace(json.dumps(record(steps=steps))).first_violation == 2
+
+
+def test_violation_flag_contradicting_levels_rejected():
     steps = record()["steps"]
     steps[1]["violation"] = False
-    assert not parse_trace(json.dumps(record(steps=steps))).violating
+    with pytest.raises(
+        TraceFormatError,
+        match=r"line 1, field steps\[1\].violation: recorded false but .* risk level VIOLATED",
+    ):
+        parse_trace(json.dumps(record(steps=steps)))
+
+
+def test_violation_flag_true_then_false_rejected():
+    steps = record()["steps"]
+    steps.append({"tool": "read_file", "arguments": "", "data": "", "sensitivity": "none"})
+    steps[1]["violation"] = True
+    steps[2]["violation"] = False
+    with pytest.raises(
+        TraceFormatError, match=r"line 4, field steps\[2\].violation: false after a violating step"
+    ):
+        parse_trace(json.dumps(record(steps=steps)), 4)
+
+
+def test_truncated_line_reports_real_column():
+    text = '{"trace_id": "t1"\n'
+    with pytest.raises(TraceFormatError, match="at column 18"):
+        read_traces([text])
 
 
 def test_save_then_load_round_trip(tmp_path, traces):
@@ -164,9 +191,3 @@ def test_duplicate_trace_id_rejected():
 
 def test_record_is_json_ready(traces):
     assert json.loads(json.dumps(trace_to_record(traces[0])))["trace_id"] == traces[0].trace_id
-
-
-def test_truncated_line_reports_real_column():
-    text = '{"trace_id": "t1"\n'
-    with pytest.raises(TraceFormatError, match="at column 18"):
-        read_traces([text])

@@ -14,8 +14,16 @@ per line::
 
 ``state`` and ``violation`` may be left out: the loader then replays the steps through
 the tool registry and the sensitivity scale and takes the violation flag from the risk
-cascade. When ``state`` is given it must agree with that replay, so a trace never
-carries a state that its own steps contradict.
+cascade. When ``state`` is given it must agree with that replay, and when ``violation``
+is given it must agree with the replayed VIOLATED level, so a trace never carries a
+state or a label that its own steps contradict. (A disagreeing flag is an error, not a
+warning: the chain is fitted on the replayed levels and the detectors are scored on the
+flags, so a trace whose two disagree would be measured against two definitions of
+violation.) A flag that is true once stays true: VIOLATED is absorbing.
+
+The loader does not check ``category`` against a fixed list, because traces from other
+agent frameworks bring their own categories; the monitor rejects a category it has no
+chain for when a run starts.
 """
 
 from __future__ import annotations
@@ -195,7 +203,8 @@ def _parse_steps(
     replayed = replay_states(
         [(tool, sensitivity) for tool, _, _, sensitivity in texts], registry, scale
     )
-    derived_violation = [level == RiskLevel.VIOLATED for level in risk_path(replayed)]
+    derived_levels = risk_path(replayed)
+    derived_violation = [level == RiskLevel.VIOLATED for level in derived_levels]
 
     steps = []
     for index, (raw, text, state) in enumerate(zip(raw_steps, texts, replayed, strict=True)):
@@ -213,6 +222,19 @@ def _parse_steps(
         if not isinstance(violation, bool):
             raise TraceFormatError(
                 line, f"{where}.violation", f"must be true or false; got {violation!r}"
+            )
+        if steps and steps[-1].violation and not violation:
+            raise TraceFormatError(
+                line,
+                f"{where}.violation",
+                "false after a violating step; a violation flag stays true once set",
+            )
+        if violation != derived_violation[index]:
+            raise TraceFormatError(
+                line,
+                f"{where}.violation",
+                f"recorded {str(violation).lower()} but the steps so far give risk level "
+                f"{derived_levels[index].name}",
             )
         steps.append(Step(*text, state=state, violation=violation))
     return tuple(steps)
