@@ -15,6 +15,7 @@ from reprobook.reves.arms import (
 )
 from reprobook.reves.grpo import GRPOConfig
 from reprobook.reves.prompts import REVISE, SOLVE, VERIFY, Task
+from reprobook.reves.puzzles import is_correct
 
 TINY = ArmConfig(steps=2, prompts_per_step=2, round_steps=1, augment_puzzles=4, revision_budget=2)
 
@@ -24,9 +25,35 @@ def test_augmentation_keeps_only_recoveries(policy, tokenizer, sudokus):
     assert result.stats["recovered"] + result.stats["first_correct"] + result.stats["never_correct"] == len(sudokus)
 
 
-def test_augmentation_near_misses_are_wrong(policy, tokenizer, sudokus):
+def test_augmentation_labels_match_verifier(policy, tokenizer, sudokus):
     result = augment(policy, tokenizer, sudokus, budget=3, temperature=1.0, generator=torch.Generator().manual_seed(0))
-    assert all(not task.label for task in result.verifications if task.previous in {r.previous for r in result.revisions})
+    assert all(task.label == is_correct(task.puzzle, task.previous) for task in result.verifications)
+
+
+def scripted_augmentation(monkeypatch, sudokus):
+    from reprobook.reves import arms
+    from reprobook.reves.rollouts import Chain
+
+    chains = [
+        Chain(sudokus[0], ["1", "2", sudokus[0].solution], [False, False, True]),
+        Chain(sudokus[1], [sudokus[1].solution], [True]),
+        Chain(sudokus[2], ["3", "4"], [False, False]),
+    ]
+    monkeypatch.setattr(arms, "revision_chains", lambda *args, **kwargs: (chains, 7))
+    return augment(None, None, sudokus[:3], budget=1, temperature=1.0, generator=None)
+
+
+def test_augmentation_keeps_recovered_chain(monkeypatch, sudokus):
+    assert scripted_augmentation(monkeypatch, sudokus).stats["recovered"] == 1
+
+
+def test_augmentation_near_misses_become_revisions(monkeypatch, sudokus):
+    assert [task.previous for task in scripted_augmentation(monkeypatch, sudokus).revisions] == ["1", "2"]
+
+
+def test_augmentation_answers_become_verifications(monkeypatch, sudokus):
+    labels = [task.label for task in scripted_augmentation(monkeypatch, sudokus).verifications]
+    assert labels == [False, False, True]
 
 
 def pool(sudokus):

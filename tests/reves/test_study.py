@@ -98,3 +98,11 @@ def test_describe_sets_sudoku_unique():
 def test_paired_difference_keeps_undefined_metric():
     metrics = table().assign(auroc=[float("nan"), 0.5, float("nan"), 0.6])
     assert math.isnan(paired_difference(metrics, "auroc", "a", "b")[0])
+
+
+def test_full_profile_fits_context():
+    from reprobook.reves.policy import build_policy
+
+    config = study_config("full")
+    model = build_policy(config.n_layer, config.n_embd, config.n_head)
+    assert model.config.n_embd == 128

@@ -6,14 +6,23 @@ from reprobook.reves.puzzles import is_correct
 from reprobook.reves.warmup import warm_up, warmup_task
 
 
+def test_revise_task_kind(sudokus):
+    assert warmup_task(np.random.default_rng(0), sudokus[0], (0.0, 1.0, 0.0)).kind == REVISE
+
+
 def test_revise_task_shows_near_miss(sudokus):
     task = warmup_task(np.random.default_rng(0), sudokus[0], (0.0, 1.0, 0.0))
-    assert task.kind == REVISE and not is_correct(task.puzzle, task.previous)
+    assert not is_correct(task.puzzle, task.previous)
 
 
 def test_verify_label_is_truth(sudokus):
     tasks = [warmup_task(np.random.default_rng(seed), sudokus[0], (0.0, 0.0, 1.0)) for seed in range(6)]
-    assert all(task.kind == VERIFY and task.label == is_correct(task.puzzle, task.previous) for task in tasks)
+    assert all(task.label == is_correct(task.puzzle, task.previous) for task in tasks)
+
+
+def test_verify_labels_both_kinds(sudokus):
+    tasks = [warmup_task(np.random.default_rng(seed), sudokus[0], (0.0, 0.0, 1.0)) for seed in range(12)]
+    assert {task.label for task in tasks} == {True, False}
 
 
 def test_solve_only_mix(sudokus):

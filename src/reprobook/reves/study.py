@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+from tqdm.auto import tqdm
 
 from reprobook.claims import NOT_REPRODUCED, SAME_DIRECTION
 from reprobook.devices import resolve_device
@@ -291,10 +292,12 @@ def run_study(
 
     tokenizer = CharTokenizer()
     metrics, curves, rounds = [], [], []
+    progress = tqdm(total=len(seeds) * len(arms), desc="arms x seeds", leave=False)
     for seed in seeds:
         for row in _evaluate_sets(base, tokenizer, config, sets, seed):
             metrics.append({"arm": "warm_up", "seed": seed, **row})
         for arm in arms:
+            progress.update()
             model = copy.deepcopy(base)
             log = train_arm(model, tokenizer, arm, sets.train, grpo=config.grpo, config=config.arms, seed=seed)
             for step, (success, tokens) in enumerate(zip(log.solve_success, log.sampled_tokens, strict=True)):
@@ -303,6 +306,7 @@ def run_study(
             for row in _evaluate_sets(model, tokenizer, config, sets, seed):
                 metrics.append({"arm": arm, "seed": seed, "train_sampled_tokens": log.sampled_tokens[-1], **row})
             logger.info("seed %d, %s done", seed, arm)
+    progress.close()
     results = StudyResults(pd.DataFrame(metrics), pd.DataFrame(curves), pd.DataFrame(rounds))
     if folder:
         def write(target: Path) -> None:
