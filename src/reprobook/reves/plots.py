@@ -8,6 +8,16 @@ import pandas as pd
 
 from reprobook.reves.study import interval
 
+ARM_COLORS = {
+    "warm_up": "0.4", "single_turn": "C0", "multi_turn": "C1", "reves": "C3",
+    "revision_only": "C4", "verification_only": "C2",
+}
+
+
+def arm_color(arm: str) -> str:
+    """Return the colour of an arm, the same in every figure of the chapter."""
+    return ARM_COLORS.get(arm, "C7")
+
 
 def plot_warmup(record: dict, ax=None):
     """Plot the warm-up loss per step and the held-out pass@1 checks on a second axis.
@@ -51,8 +61,8 @@ def plot_training_curves(curves: pd.DataFrame, window: int = 5, axes=None):
         mean = group.groupby("step")[["solve_success", "sampled_tokens"]].mean()
         width = max(1, min(window, len(mean)))
         success = _smoothed(mean["solve_success"].to_numpy(), width)
-        axes[0].plot(mean.index[width - 1 :], success, label=arm)
-        axes[1].plot(mean["sampled_tokens"].to_numpy()[width - 1 :], success, label=arm)
+        axes[0].plot(mean.index[width - 1 :], success, label=arm, color=arm_color(arm))
+        axes[1].plot(mean["sampled_tokens"].to_numpy()[width - 1 :], success, label=arm, color=arm_color(arm))
     axes[0].set(xlabel="policy-gradient step", ylabel="solve success on training prompts")
     axes[1].set(xlabel="sampled tokens (incl. augmentation)")
     axes[0].legend(fontsize=8)
@@ -81,7 +91,9 @@ def plot_budget_curves(metrics: pd.DataFrame, set_name: str, budgets, prefix: st
         means = np.array([mean for mean, _, _ in estimates])
         errors = np.array([[mean - low, high - mean] for mean, low, high in estimates]).T
         errors = np.nan_to_num(errors)
-        ax.errorbar(np.array(ts) + 0.04 * offset, means, yerr=errors, marker="o", capsize=3, label=arm)
+        ax.errorbar(
+            np.array(ts) + 0.04 * offset, means, yerr=errors, marker="o", capsize=3, label=arm, color=arm_color(arm)
+        )
     ax.set(xlabel="revision budget t", ylabel="success", xscale="symlog", xticks=ts, xticklabels=[str(t) for t in ts])
     ax.legend(fontsize=8)
     return ax
@@ -96,8 +108,10 @@ def plot_near_misses(rounds: pd.DataFrame, ax=None):
     ax = ax or plt.subplots(figsize=(7, 3.5))[1]
     for arm, group in rounds.groupby("arm", sort=False):
         mean = group.groupby("round")[["near_misses", "recovered"]].mean()
-        ax.plot(mean.index, mean["near_misses"], marker="o", label=f"{arm}: near misses")
-        ax.plot(mean.index, mean["recovered"], marker="x", ls="--", label=f"{arm}: recovered chains")
+        ax.plot(mean.index, mean["near_misses"], marker="o", color=arm_color(arm), label=f"{arm}: near misses")
+        ax.plot(
+            mean.index, mean["recovered"], marker="x", ls="--", color=arm_color(arm), label=f"{arm}: recovered chains"
+        )
     ax.set(xlabel="augmentation round", ylabel="count per round")
     ax.legend(fontsize=8)
     return ax
