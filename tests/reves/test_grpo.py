@@ -1,7 +1,12 @@
 import pytest
 import torch
 
-from reprobook.reves.grpo import GRPOConfig, clipped_surrogate, group_advantages, policy_gradient_step
+from reprobook.reves.grpo import (
+    GRPOConfig,
+    clipped_surrogate,
+    group_advantages,
+    policy_gradient_step,
+)
 from reprobook.reves.policy import completion_logprobs
 
 

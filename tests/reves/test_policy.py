@@ -1,7 +1,14 @@
 import pytest
 import torch
 
-from reprobook.reves.policy import build_policy, completion_logprobs, load_policy, sample, sample_naive, save_policy
+from reprobook.reves.policy import (
+    build_policy,
+    completion_logprobs,
+    load_policy,
+    sample,
+    sample_naive,
+    save_policy,
+)
 from reprobook.reves.prompts import SOLVE, Task
 
 

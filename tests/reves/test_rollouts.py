@@ -3,7 +3,7 @@ import torch
 
 from reprobook.reves.prompts import SOLVE, VERIFY, Task
 from reprobook.reves.puzzles import Puzzle
-from reprobook.reves.rollouts import answer_text, reward, revision_chains, self_verdicts
+from reprobook.reves.rollouts import answer_text, revision_chains, reward, self_verdicts
 
 SUDOKU = Puzzle("sudoku", "1.3.34..2.4.43.1", "1234341221434321")
 

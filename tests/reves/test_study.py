@@ -23,7 +23,7 @@ def test_interval_of_constant():
 
 
 def test_interval_known_half_width():
-    mean, low, high = interval([0.0, 1.0])
+    mean, _, high = interval([0.0, 1.0])
     assert high - mean == pytest.approx(12.7062 * 0.5, rel=1e-4)
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from reprobook.reves.prompts import REVISE, SOLVE, VERIFY
+from reprobook.reves.prompts import REVISE, SOLVE
 from reprobook.reves.puzzles import is_correct
 from reprobook.reves.warmup import warm_up, warmup_task
 

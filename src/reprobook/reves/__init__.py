@@ -19,7 +19,12 @@ prompts plus these. The modules:
 
 from reprobook.reves.arms import ARMS, ArmConfig, TrainingLog, augment, train_arm
 from reprobook.reves.evaluation import auroc, evaluate, oracle_success, self_stop_success
-from reprobook.reves.grpo import GRPOConfig, clipped_surrogate, group_advantages, policy_gradient_step
+from reprobook.reves.grpo import (
+    GRPOConfig,
+    clipped_surrogate,
+    group_advantages,
+    policy_gradient_step,
+)
 from reprobook.reves.policy import build_policy, load_policy, sample, sample_naive, save_policy
 from reprobook.reves.prompts import CharTokenizer, Task, encode_prompt, parse_completion
 from reprobook.reves.puzzles import (

@@ -29,7 +29,7 @@ from reprobook.params import check_choice, check_float, check_int
 from reprobook.reves.grpo import GRPOConfig, group_advantages, policy_gradient_step
 from reprobook.reves.prompts import REVISE, SOLVE, VERIFY, CharTokenizer, Task
 from reprobook.reves.puzzles import Puzzle, is_correct
-from reprobook.reves.rollouts import answer_text, complete, reward, revision_chains
+from reprobook.reves.rollouts import answer_text, complete, revision_chains, reward
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def mixed_tasks(
 
     When the pool of a kind is empty its share falls back to solve prompts.
     """
-    n_augmented = int(round(count * augmented_fraction)) if augmentation else 0
+    n_augmented = round(count * augmented_fraction) if augmentation else 0
     shares = np.array_split(np.arange(n_augmented), len(kinds)) if kinds else []
     tasks: list[Task] = []
     for kind, share in zip(kinds, shares, strict=False):

@@ -54,11 +54,6 @@ class Puzzle:
         return self.cells.count(BLANK)
 
 
-def blanks_of(cells: str, full: str) -> str:
-    """Return the symbols of ``full`` at the blanks of ``cells``."""
-    return "".join(symbol for cell, symbol in zip(cells, full, strict=True) if cell == BLANK)
-
-
 def keeps_givens(cells: str, full: str) -> bool:
     """Return whether a board of the puzzle's length agrees with every given cell."""
     return len(full) == len(cells) and all(cell in (BLANK, symbol) for cell, symbol in zip(cells, full, strict=True))

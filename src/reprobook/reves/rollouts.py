@@ -15,7 +15,18 @@ import torch
 
 from reprobook.params import check_int
 from reprobook.reves.policy import sample
-from reprobook.reves.prompts import FALSE, MAX_ANSWER, REVISE, SOLVE, TRUE, VERIFY, CharTokenizer, Task, parse_completion
+from reprobook.reves.prompts import (
+    FALSE,
+    MAX_ANSWER,
+    REVISE,
+    SOLVE,
+    TRUE,
+    VERIFY,
+    CharTokenizer,
+    Task,
+    parse_completion,
+    verdict_of,
+)
 from reprobook.reves.puzzles import Puzzle, is_correct
 
 ANSWER_TOKENS = MAX_ANSWER + 1
@@ -37,9 +48,10 @@ def reward(task: Task, completion: str) -> float:
     Solve and revise completions earn 1 when they solve the task's puzzle; verify
     completions earn 1 when their verdict (``T;`` or ``F;``) matches the task's label.
     """
-    body = parse_completion(completion)
     if task.kind == VERIFY:
-        return float(body in (TRUE, FALSE) and (body == TRUE) == task.label)
+        verdict = verdict_of(completion)
+        return float(verdict is not None and verdict == task.label)
+    body = parse_completion(completion)
     return float(body is not None and is_correct(task.puzzle, body))
 
 

@@ -37,7 +37,13 @@ from reprobook.reves.evaluation import evaluate
 from reprobook.reves.grpo import GRPOConfig
 from reprobook.reves.policy import build_policy, load_policy, save_policy
 from reprobook.reves.prompts import SOLVE, CharTokenizer, Task
-from reprobook.reves.puzzles import QUEENS, SUDOKU, make_puzzles, queens_completions, sudoku_solutions
+from reprobook.reves.puzzles import (
+    QUEENS,
+    SUDOKU,
+    make_puzzles,
+    queens_completions,
+    sudoku_solutions,
+)
 from reprobook.reves.rollouts import complete, reward
 
 logger = logging.getLogger(__name__)
