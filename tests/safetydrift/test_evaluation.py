@@ -128,3 +128,12 @@ def test_roc_counts_only_pre_violation_scores():
 
 def test_roc_auc_perfect():
     assert roc_auc(np.array([0.0, 0.0]), np.array([0.0, 1.0])) == 1.0
+
+
+def test_roc_auc_single_corner():
+    # (0, 0) -> (0.5, 1) -> (1, 1): a triangle of 0.25 plus a rectangle of 0.5.
+    assert roc_auc(np.array([0.0, 0.5]), np.array([0.0, 1.0])) == 0.75
+
+
+def test_roc_auc_chance_diagonal():
+    assert roc_auc(np.array([0.0, 0.25, 0.5]), np.array([0.0, 0.25, 0.5])) == 0.5

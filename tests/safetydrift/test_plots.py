@@ -54,3 +54,9 @@ def test_warning_histogram_skips_empty():
     _, axes = plots.new_figure()
     ax = plots.plot_warning_histograms({"m": [1, 2, 2], "k": []}, axes[0])
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["m"]
+
+
+def test_roc_line_matches_auc_polyline():
+    _, axes = plots.new_figure()
+    ax = plots.plot_roc({"m": (np.array([0.0, 0.5]), np.array([0.0, 1.0]))}, axes[0])
+    assert ax.lines[0].get_xydata().tolist() == [[0.0, 0.0], [0.5, 1.0], [1.0, 1.0]]

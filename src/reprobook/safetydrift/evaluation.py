@@ -250,8 +250,29 @@ def roc_curve(
     return levels, false_positive, detection
 
 
+def closed_roc(
+    false_positive_rate: np.ndarray, detection_rate: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Append the corner (1, 1) to ROC points, giving the polyline that is drawn and integrated.
+
+    Joining the points with straight lines is the convention behind the trapezoid area:
+    between two thresholds, a detector that alarms at random on the traces that separate
+    them moves along the segment.
+
+    Args:
+        false_positive_rate: x coordinates of the ROC points, shape (n,), increasing.
+        detection_rate: y coordinates, shape (n,).
+
+    Returns:
+        ``(x, y)``, each shape (n + 1,).
+    """
+    return (
+        np.concatenate([np.asarray(false_positive_rate, dtype=float), [1.0]]),
+        np.concatenate([np.asarray(detection_rate, dtype=float), [1.0]]),
+    )
+
+
 def roc_auc(false_positive_rate: np.ndarray, detection_rate: np.ndarray) -> float:
-    """Return the area under a ROC curve, closing it at (1, 1) with the trapezoid rule."""
-    x = np.concatenate([false_positive_rate, [1.0]])
-    y = np.concatenate([detection_rate, [1.0]])
+    """Return the area under the ROC polyline of :func:`closed_roc`, by the trapezoid rule."""
+    x, y = closed_roc(false_positive_rate, detection_rate)
     return float(np.trapezoid(y, x))

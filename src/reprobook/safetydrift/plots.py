@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 
+from reprobook.safetydrift.evaluation import closed_roc
 from reprobook.safetydrift.state import Escalation, Exposure, Reversibility, RiskLevel, risk_table
 
 RISK_COLORS = ("#4daf4a", "#ffd92f", "#fc8d62", "#e41a1c", "#7b3294")
@@ -164,9 +165,13 @@ def plot_roc(
     ax: Axes,
     operating_points: Mapping[str, tuple[float, float]] | None = None,
 ) -> Axes:
-    """Draw ROC curves (false positive rate, detection rate) and optional operating points."""
+    """Draw ROC curves (false positive rate, detection rate) and optional operating points.
+
+    Points are joined by straight lines and closed at (1, 1), the polyline whose area
+    :func:`~reprobook.safetydrift.evaluation.roc_auc` reports.
+    """
     for name, (false_positive, detection) in curves.items():
-        line = ax.step(false_positive, detection, where="post", label=name)[0]
+        line = ax.plot(*closed_roc(false_positive, detection), label=name)[0]
         if operating_points and name in operating_points:
             ax.plot(*operating_points[name], marker="o", color=line.get_color())
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":")
