@@ -190,7 +190,7 @@ def sample_videos(
     """
     n_steps = check_int("n_steps", n_steps, low=1)
     parameter = next(unet.parameters())
-    scheduler = DDIMScheduler(num_train_timesteps=1000, clip_sample=False)
+    scheduler = DDIMScheduler(num_train_timesteps=1000, clip_sample=True)
     scheduler.set_timesteps(n_steps)
     generator = torch.Generator().manual_seed(seed)
     channels = unet.config.in_channels
