@@ -60,3 +60,19 @@ def test_roc_line_matches_auc_polyline():
     _, axes = plots.new_figure()
     ax = plots.plot_roc({"m": (np.array([0.0, 0.5]), np.array([0.0, 1.0]))}, axes[0])
     assert ax.lines[0].get_xydata().tolist() == [[0.0, 0.0], [0.5, 1.0], [1.0, 1.0]]
+
+
+def test_grid_returns_requested_panels():
+    _, axes = plots.new_grid(3, ncols=2)
+    assert len(axes) == 3
+
+
+def test_grid_hides_unused_cell():
+    figure, _ = plots.new_grid(3, ncols=2)
+    assert [ax.axison for ax in figure.axes] == [True, True, True, False]
+
+
+def test_transition_labels_use_fontsize(chains):
+    _, axes = plots.new_figure()
+    ax = plots.plot_transition_matrix(chains[POOLED].matrix, axes[0], fontsize=12)
+    assert ax.texts[0].get_fontsize() == 12

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 
+from reprobook.params import check_int
 from reprobook.safetydrift.evaluation import closed_roc
 from reprobook.safetydrift.state import Escalation, Exposure, Reversibility, RiskLevel, risk_table
 
@@ -16,8 +17,13 @@ RISK_COLORS = ("#4daf4a", "#ffd92f", "#fc8d62", "#e41a1c", "#7b3294")
 TRANSIENT_NAMES = [level.name for level in RiskLevel][:-1]
 
 
-def plot_risk_map(axes: Sequence[Axes]) -> Sequence[Axes]:
-    """Draw the risk level of all 60 fine states, one panel per reversibility (three axes)."""
+def plot_risk_map(axes: Sequence[Axes], fontsize: float = 10) -> Sequence[Axes]:
+    """Draw the risk level of all 60 fine states, one panel per reversibility (three axes).
+
+    Args:
+        axes: three axes.
+        fontsize: size of the cell labels and tick labels, in points.
+    """
     levels = np.array([int(level) for level in risk_table()]).reshape(
         len(Exposure), len(Escalation), len(Reversibility)
     )
@@ -34,29 +40,40 @@ def plot_risk_map(axes: Sequence[Axes]) -> Sequence[Axes]:
                     RiskLevel(grid[exposure, escalation]).name[:4],
                     ha="center",
                     va="center",
-                    fontsize=7,
+                    fontsize=fontsize,
                 )
         ax.set_xticks(
             range(len(Escalation)),
             [level.name.lower() for level in Escalation],
             rotation=30,
-            fontsize=7,
+            fontsize=fontsize,
         )
-        ax.set_yticks(range(len(Exposure)), [level.name.lower() for level in Exposure], fontsize=7)
+        ax.set_yticks(
+            range(len(Exposure)), [level.name.lower() for level in Exposure], fontsize=fontsize
+        )
         ax.set_title(
             f"last action {reversibility.name.lower()} reversible"
             if reversibility < 2
             else "last action irreversible"
         )
         ax.grid(False)
-    axes[0].set_ylabel("data exposure")
     for ax in axes:
         ax.set_xlabel("tool escalation")
+        ax.set_ylabel("data exposure")
     return axes
 
 
-def plot_transition_matrix(matrix: np.ndarray, ax: Axes, title: str = "") -> Axes:
-    """Draw a transition matrix as an annotated heat map."""
+def plot_transition_matrix(
+    matrix: np.ndarray, ax: Axes, title: str = "", fontsize: float = 10
+) -> Axes:
+    """Draw a transition matrix as an annotated heat map.
+
+    Args:
+        matrix: the transition matrix, shape (5, 5).
+        ax: the axes.
+        title: the axes title.
+        fontsize: size of the cell labels and tick labels, in points.
+    """
     names = [level.name for level in RiskLevel]
     ax.imshow(matrix, vmin=0, vmax=1, cmap="Blues")
     for row in range(len(matrix)):
@@ -68,11 +85,11 @@ def plot_transition_matrix(matrix: np.ndarray, ax: Axes, title: str = "") -> Axe
                 f"{value:.2f}",
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=fontsize,
                 color="white" if value > 0.6 else "black",
             )
-    ax.set_xticks(range(len(names)), names, rotation=30, fontsize=8)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=30, fontsize=fontsize)
+    ax.set_yticks(range(len(names)), names, fontsize=fontsize)
     ax.set_xlabel("risk level after the step")
     ax.set_ylabel("risk level before")
     ax.set_title(title)
@@ -194,6 +211,32 @@ def plot_warning_histograms(warnings: Mapping[str, Sequence[int]], ax: Axes) -> 
     ax.set_ylabel("detected violating traces")
     ax.legend(fontsize=8)
     return ax
+
+
+def new_grid(
+    n_panels: int, ncols: int = 2, width: float = 8.0, panel_height: float = 3.6
+) -> tuple[plt.Figure, np.ndarray]:
+    """Create a figure with ``n_panels`` axes, ``ncols`` per row, and hide the unused cells.
+
+    A book page renders figures about 690 px wide, so fewer panels per row keep labels
+    readable: at ``width`` 8 inches, a 10 pt label is about 12 px.
+
+    Args:
+        n_panels: axes to return (>= 1).
+        ncols: axes per row (>= 1).
+        width: figure width in inches.
+        panel_height: height of one row in inches.
+
+    Returns:
+        The figure and its first ``n_panels`` axes, shape (n_panels,).
+    """
+    n_panels = check_int("n_panels", n_panels, low=1)
+    ncols = check_int("ncols", ncols, low=1)
+    nrows = -(-n_panels // ncols)
+    figure, axes = plt.subplots(nrows, ncols, figsize=(width, panel_height * nrows), squeeze=False)
+    for ax in axes.ravel()[n_panels:]:
+        ax.set_axis_off()
+    return figure, axes.ravel()[:n_panels]
 
 
 def new_figure(
