@@ -5,8 +5,8 @@ import pytest
 import sympy
 
 from reprobook.safetydrift.absorption import (
-    clip_probabilities,
     absorption_probabilities,
+    clip_probabilities,
     exact_violation_within,
     expected_steps_to_violation,
     fundamental_matrix,
