@@ -41,8 +41,8 @@ ROUND_OFF = 1e-9  # largest excess over [0, 1] that counts as floating-point rou
 def clip_probabilities(values: np.ndarray) -> np.ndarray:
     """Clip floating-point round-off of probabilities back into [0, 1].
 
-    Long horizons accumulate a few ulps of error, so a value of 1 + 2e-16 is round-off;
-    a larger excess means a wrong input and raises instead of being hidden.
+    Long horizons accumulate a few ulps of error, so a value of 1 + 2e-16 is round-off.
+    A larger excess means a wrong input, so it raises instead of being hidden.
 
     Args:
         values: probabilities of any shape.

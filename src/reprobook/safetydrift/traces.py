@@ -16,10 +16,10 @@ per line::
 the tool registry and the sensitivity scale and takes the violation flag from the risk
 cascade. When ``state`` is given it must agree with that replay, and when ``violation``
 is given it must agree with the replayed VIOLATED level, so a trace never carries a
-state or a label that its own steps contradict. (A disagreeing flag is an error, not a
-warning: the chain is fitted on the replayed levels and the detectors are scored on the
+state or a label that its own steps contradict. A disagreeing flag is an error, not a
+warning. The chain is fitted on the replayed levels and the detectors are scored on the
 flags, so a trace whose two disagree would be measured against two definitions of
-violation.) A flag that is true once stays true: VIOLATED is absorbing.
+violation. A flag that is true once stays true, because VIOLATED is absorbing.
 
 The loader does not check ``category`` against a fixed list, because traces from other
 agent frameworks bring their own categories; the monitor rejects a category it has no
