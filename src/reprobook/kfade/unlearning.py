@@ -105,7 +105,7 @@ class StepRecord:
 
 @dataclass
 class UnlearnResult:
-    """What an unlearning run returns.
+    """The outcome of an unlearning run.
 
     Attributes:
         method: the method's name.
@@ -254,6 +254,8 @@ def line_search(model, direction, reference: RetainReference, target_kl: float, 
                 low = middle
             else:
                 high = middle
+    if low == 0:
+        logger.warning("line search found no step within retain KL %.3g; the step is skipped", target_kl)
     return low, (measure(low) if low > 0 else 0.0)
 
 
