@@ -84,13 +84,14 @@ class SafetyMonitor:
     Args:
         probabilities: per category, P(violation within the horizon) from each
             transient risk level SAFE, MILD, ELEVATED, CRITICAL (4 values in [0, 1]).
-            A ``"pooled"`` entry serves categories without their own.
+            A ``"pooled"`` entry serves runs started with ``None``, and, with
+            ``pooled_fallback``, categories without their own.
         thresholds: one alarm threshold in [0, 1], or one per category (a
             ``"pooled"`` entry is the fallback).
         horizon: the horizon the probabilities were computed for, in steps (kept for reports).
         registry: tool effects for :meth:`observe` (default: :class:`ToolRegistry`).
         scale: sensitivity levels for :meth:`observe` (default: :class:`SensitivityScale`).
-        pooled_fallback: whether a category without its own table silently uses the
+        pooled_fallback: whether a category without its own table uses the
             ``"pooled"`` one. Off by default, so a misspelt category raises instead of
             being monitored with the wrong chain.
     """
