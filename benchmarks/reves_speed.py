@@ -24,7 +24,6 @@ import torch
 
 from reprobook.benchmarking import write_record
 from reprobook.reves.arms import MULTI_TURN, REVES, SINGLE_TURN, ArmConfig, train_arm
-from reprobook.reves.grpo import GRPOConfig
 from reprobook.reves.policy import build_policy, sample, sample_naive
 from reprobook.reves.prompts import REVISE, CharTokenizer, Task
 from reprobook.reves.puzzles import make_puzzles
