@@ -17,7 +17,6 @@ It does three jobs, all during ``jupyter-book build``:
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
@@ -29,6 +28,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 
 import reprobook
+from reprobook.caching import tree_fingerprint
 from reprobook.claims import CLAIMS_DIR_ENV, DOCNAME_ENV, VERDICTS, load_scorecards, render_html
 from reprobook.params import PROFILE_ENV, default_profile
 
@@ -42,12 +42,7 @@ RECORDS_FOLDER = Path("benchmarks") / "records"
 
 def package_fingerprint(package_dir: Path, profile: str) -> str:
     """Return a SHA-256 over every file of the package (path and bytes) and the profile."""
-    digest = hashlib.sha256(profile.encode())
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(package_dir)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return tree_fingerprint(package_dir, salt=profile)
 
 
 def _build_root(app) -> Path:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from reprobook.kfade.models import IGNORE_INDEX, to_device
 from reprobook.params import check_choice, check_float, check_int

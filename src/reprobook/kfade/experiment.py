@@ -10,8 +10,6 @@ a checkpoint the user names.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from reprobook.kfade.models import (
     train_lm,
 )
 from reprobook.kfade.unlearning import RetainReference, UpdateDelta, forget_gain_at_kl, token_nll, unlearn
+from reprobook.caching import settings_key
 from reprobook.params import check_int
 
 logger = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ class Setup:
 
 
 def _cache_folder(cache_dir: str, settings: dict) -> Path:
-    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    key = settings_key(settings, Path(__file__).parent)
     root = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir()) / "reprobook-kfade"
     return root / key
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from reprobook.kfade.data import Benchmark, QAItem
 from reprobook.params import check_choice, check_float, check_int

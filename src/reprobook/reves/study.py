@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from reprobook.claims import NOT_REPRODUCED, SAME_DIRECTION
 from reprobook.devices import resolve_device
+from reprobook.caching import settings_key
 from reprobook.params import by_profile, check_float, check_int, check_int_list
 from reprobook.reves.arms import ARMS, ArmConfig, train_arm
 from reprobook.reves.evaluation import evaluate
@@ -50,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 IN_DISTRIBUTION, HARDER, TRANSFER = "in_distribution", "harder", "transfer"
 EVAL_SETS = (IN_DISTRIBUTION, HARDER, TRANSFER)
-CACHE_FORMAT = 2  # bump when a change of code makes cached policies or results stale
+# The key also covers every file of this subpackage, so a change of code misses the cache.
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,7 @@ class StudyConfig:
 
     def key(self) -> str:
         """Return a short hash of the configuration (the cache folder's name)."""
-        text = json.dumps({"format": CACHE_FORMAT, **asdict(self)}, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return settings_key({"format": CACHE_FORMAT, **asdict(self)}, Path(__file__).parent)
 
 
 def study_config(profile: str, *, steps: int | None = None) -> StudyConfig:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler, UNet3DConditionModel, UNetMotionModel
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from reprobook.params import check_float, check_int
 
