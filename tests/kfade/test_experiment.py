@@ -1,7 +1,7 @@
 import pytest
 
 from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION
-from reprobook.kfade.experiment import compare_verdict, prepare, relearning_attack, threshold_verdict
+from reprobook.kfade.experiment import cap_verdict, compare_verdict, prepare, relearning_attack, threshold_verdict
 from reprobook.kfade.models import save_checkpoint
 
 
@@ -15,6 +15,23 @@ def test_compare_verdict_mean_only():
 
 def test_compare_verdict_worse():
     assert compare_verdict([1, 1], [[1, 2]]) == NOT_REPRODUCED
+
+
+def test_cap_verdict_lowers_reproduced():
+    assert cap_verdict(REPRODUCED, True) == SAME_DIRECTION
+
+
+def test_cap_verdict_keeps_uncapped():
+    assert cap_verdict(REPRODUCED, False) == REPRODUCED
+
+
+def test_cap_verdict_keeps_not_reproduced():
+    assert cap_verdict(NOT_REPRODUCED, True) == NOT_REPRODUCED
+
+
+def test_cap_verdict_rejects_unknown_verdict():
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        cap_verdict("maybe", True)
 
 
 def test_threshold_verdict_levels():

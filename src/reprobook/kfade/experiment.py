@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION
+from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION, VERDICTS
 from reprobook.kfade.data import Benchmark, ForgetSplit, QAItem, items_of, make_benchmark, split_authors
 from reprobook.kfade.metrics import evaluate, truth_ratios
 from reprobook.kfade.models import (
@@ -28,7 +28,7 @@ from reprobook.kfade.models import (
 )
 from reprobook.kfade.unlearning import RetainReference, UpdateDelta, forget_gain_at_kl, token_nll, unlearn
 from reprobook.caching import settings_key
-from reprobook.params import check_int
+from reprobook.params import check_bool, check_choice, check_int
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +228,33 @@ def threshold_verdict(measured: float, reproduced_at: float, direction_at: float
     if measured >= direction_at:
         return SAME_DIRECTION
     return NOT_REPRODUCED
+
+
+GENERATED_DATA_CAP = (
+    "; capped at 'same direction': measured on the benchmark generated here with a small model, "
+    "while the paper used TOFU and WMDP with 7B models"
+)
+
+
+def cap_verdict(verdict: str, capped: bool) -> str:
+    """Lower a ``reproduced`` verdict to ``same direction`` when the setting differs in kind.
+
+    Rows measured on the generated TOFU stand-in with a small model are capped, since the
+    paper measured on TOFU and WMDP with 7B models. Append :data:`GENERATED_DATA_CAP` to such
+    a row's reason.
+
+    Args:
+        verdict: one of :data:`reprobook.claims.VERDICTS`.
+        capped: whether the row's setting differs in kind from the paper's.
+
+    Returns:
+        ``same direction`` for a capped ``reproduced``, else ``verdict`` unchanged.
+    """
+    verdict = check_choice("verdict", verdict, VERDICTS)
+    capped = check_bool("capped", capped)
+    if capped and verdict == REPRODUCED:
+        return SAME_DIRECTION
+    return verdict
 
 
 def reapply_experiment(setup: Setup, delta: UpdateDelta, epochs: int, lr: float = 1e-3, seed: int = 0,
