@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION
-from reprobook.streamlined.quality import cap_verdict, ratio_verdict, video_psnr, video_ssim
+from reprobook.streamlined.quality import ratio_verdict, video_psnr, video_ssim
 from reprobook.streamlined.study import measure
 
 
@@ -44,10 +44,3 @@ def test_split_inference_needs_motion_unet(unet3d):
     with pytest.raises(ValueError, match="UNetMotionModel"):
         measure(unet3d, ["split_inference"], 4, 16, 2, 2)
 
-
-def test_cap_verdict_lowers_reproduced_in_book():
-    assert cap_verdict(REPRODUCED, "book") == SAME_DIRECTION
-
-
-def test_cap_verdict_keeps_full_profile():
-    assert cap_verdict(REPRODUCED, "full") == REPRODUCED

@@ -54,13 +54,3 @@ def ratio_verdict(measured: float, paper: float, target: float) -> str:
         return SAME_DIRECTION
     return NOT_REPRODUCED
 
-
-def cap_verdict(verdict: str, profile: str) -> str:
-    """Lower ``reproduced`` to ``same direction`` outside the ``full`` profile.
-
-    The smaller profiles train the video denoiser briefly, so a met target there shows the
-    mechanism works, not that the paper's setting is reproduced.
-    """
-    if verdict == REPRODUCED and profile != "full":
-        return SAME_DIRECTION
-    return verdict

@@ -67,7 +67,8 @@ class CacheResult:
 
     Attributes:
         method: ``"step_rehash"`` or ``"pab"``.
-        setting: the threshold (Step Rehash) or skip range (PAB), as text.
+        setting: the thresholds that chose the key steps, joined by "/" (Step Rehash), or
+            the skip range (PAB), as text.
         key_steps: the steps computed in full (Step Rehash), else empty.
         seconds: fastest of the timed sampling runs (the least disturbed by other load).
         speedup: full sampling time divided by ``seconds``.
@@ -84,6 +85,30 @@ class CacheResult:
     ssim: float
 
 
+def distinct_key_steps(
+    features: list[torch.Tensor], thresholds: list[float], metric: str = "cosine"
+) -> list[tuple[list[int], str]]:
+    """Search key steps at every threshold and keep each distinct key-step set once.
+
+    Thresholds that select the same key steps describe the same computation, so timing
+    them separately would only measure noise.
+
+    Args:
+        features: the reused feature at every sampling step, as recorded by ``calibrate``.
+        thresholds: similarity thresholds, in the order to try.
+        metric: ``"cosine"`` or ``"relative_l1"``.
+
+    Returns:
+        ``(key_steps, setting)`` per distinct set, in order of first appearance; ``setting``
+        lists the thresholds that chose it, for example ``"0.99/0.98/0.95"``.
+    """
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for threshold in thresholds:
+        key_steps = tuple(search_key_steps(features, threshold, metric))
+        groups.setdefault(key_steps, []).append(f"{threshold:g}")
+    return [(list(key_steps), "/".join(names)) for key_steps, names in groups.items()]
+
+
 def compare_caches(
     unet: torch.nn.Module,
     n_videos: int,
@@ -96,7 +121,7 @@ def compare_caches(
     metric: str = "cosine",
     repeats: int = 1,
 ) -> tuple[list[CacheResult], dict[str, list[torch.Tensor]], torch.Tensor]:
-    """Calibrate, then run Step Rehash at each threshold and PAB at each skip range.
+    """Calibrate, then run Step Rehash once per distinct key-step set and PAB at each skip range.
 
     Returns:
         ``(results, records, reference)``: one :class:`CacheResult` per setting, the
@@ -112,8 +137,7 @@ def compare_caches(
     features = records[reused_feature_module(unet)]
     results = []
 
-    for threshold in thresholds:
-        key_steps = search_key_steps(features, threshold, metric)
+    for key_steps, setting in distinct_key_steps(features, thresholds, metric):
         outputs = []
 
         def cached() -> None:
@@ -121,7 +145,7 @@ def compare_caches(
                 outputs.append(full())
 
         seconds = latency(cached, device, repeats=repeats, warmup=0).best
-        results.append(_result("step_rehash", f"{threshold:g}", key_steps, seconds, full_seconds, outputs[-1], reference))
+        results.append(_result("step_rehash", setting, key_steps, seconds, full_seconds, outputs[-1], reference))
 
     for skip_range in pab_skip_ranges:
         outputs = []
