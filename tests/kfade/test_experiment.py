@@ -17,6 +17,10 @@ def test_compare_verdict_worse():
     assert compare_verdict([1, 1], [[1, 2]]) == NOT_REPRODUCED
 
 
+def test_compare_verdict_unreached_baseline():
+    assert compare_verdict([3, 3], [[float("nan"), 1]]) == NOT_REPRODUCED
+
+
 def test_cap_verdict_lowers_reproduced():
     assert cap_verdict(REPRODUCED, True) == SAME_DIRECTION
 

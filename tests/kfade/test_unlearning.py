@@ -1,4 +1,5 @@
 import copy
+import math
 
 import pytest
 import torch
@@ -87,3 +88,8 @@ def test_kfade_rejects_nonpositive_damping(trained, forget_batches, retain_batch
 def test_forget_gain_reads_within_level():
     history = [StepRecord(0, 1.0, 0.0, 0.0), StepRecord(1, 2.0, 0.1, 0.0), StepRecord(2, 5.0, 0.3, 0.0)]
     assert forget_gain_at_kl(history, 0.2) == 1.0
+
+
+def test_forget_gain_is_nan_below_first_step():
+    history = [StepRecord(0, 1.0, 0.0, 0.0), StepRecord(1, 2.0, 0.1, 0.0)]
+    assert math.isnan(forget_gain_at_kl(history, 0.05))

@@ -210,6 +210,7 @@ def compare_verdict(ours: list[float], theirs: list[list[float]]) -> str:
 
     ``reproduced`` when ours is higher than every alternative in every seed,
     ``same direction`` when it is higher on the mean over seeds, else ``not reproduced``.
+    A NaN (a KL level a run never reached) counts as not higher, on either side.
     """
     ours = np.asarray(ours, dtype=float)
     others = np.asarray(theirs, dtype=float)

@@ -489,7 +489,19 @@ def unlearn(method: str, model: nn.Module, forget_batches: list[dict], retain_ba
 
 
 def forget_gain_at_kl(history: list[StepRecord], kl_level: float) -> float:
-    """Return the largest rise of the forget NLL over the steps whose retain KL <= ``kl_level`` (nats)."""
+    """Return the largest rise of the forget NLL over the steps whose retain KL <= ``kl_level``.
+
+    A run whose first step already went past the level never reached it: its gain there is
+    unknown, not zero, so the result is NaN.
+
+    Args:
+        history: the run's records, the first one before unlearning.
+        kl_level: retain KL to the original (nats per token).
+
+    Returns:
+        The rise of the forget NLL (nats per token), or NaN when no step after the first
+        record stays within ``kl_level``.
+    """
     start = history[0].forget_nll
-    reached = [record.forget_nll - start for record in history if record.retain_kl <= kl_level]
-    return max(reached) if reached else 0.0
+    reached = [record.forget_nll - start for record in history[1:] if record.retain_kl <= kl_level]
+    return max(reached) if reached else math.nan
