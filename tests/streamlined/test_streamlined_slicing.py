@@ -2,7 +2,13 @@ import pytest
 import torch
 
 from reprobook.streamlined.memory import peak_memory
-from reprobook.streamlined.slicing import is_streamlined, remove_streamlining, slice_bounds, streamline
+from reprobook.streamlined.slicing import (
+    check_slice_counts,
+    is_streamlined,
+    remove_streamlining,
+    slice_bounds,
+    streamline,
+)
 from reprobook.streamlined.study import unet_inputs
 
 # Slicing changes the batch size of convolutions, and oneDNN picks another algorithm for
@@ -78,7 +84,7 @@ def test_spatial_slices_must_divide_frames(motion_unet):
     inputs = unet_inputs(motion_unet, 1, 4, 16, seed=0)
     handle = streamline(motion_unet, spatial_slices=3, temporal_slices=1)
     try:
-        with pytest.raises(ValueError, match="batch x frames"):
+        with pytest.raises(ValueError, match="spatial_slices"):
             run(motion_unet, inputs)
     finally:
         handle.remove()
@@ -88,7 +94,7 @@ def test_temporal_slices_must_not_exceed_height(motion_unet):
     inputs = unet_inputs(motion_unet, 1, 4, 16, seed=0)
     handle = streamline(motion_unet, spatial_slices=1, temporal_slices=32)
     try:
-        with pytest.raises(ValueError, match="height"):
+        with pytest.raises(ValueError, match="temporal_slices"):
             run(motion_unet, inputs)
     finally:
         handle.remove()
@@ -115,3 +121,17 @@ def test_streamline_rejects_second_install(motion_unet):
 
 def test_slice_bounds_cover_the_axis():
     assert slice_bounds(8, 4, "axis") == [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8)]
+
+
+def test_check_slice_counts_rejects_spatial_slices_not_dividing_frames():
+    with pytest.raises(ValueError, match="spatial_slices"):
+        check_slice_counts(7, 1, batch=1, frames_list=[8, 16], sizes=[16], n_levels=2)
+
+
+def test_check_slice_counts_rejects_temporal_slices_not_dividing_deepest_height():
+    with pytest.raises(ValueError, match="temporal_slices"):
+        check_slice_counts(1, 16, batch=1, frames_list=[8], sizes=[16], n_levels=2)
+
+
+def test_check_slice_counts_accepts_common_divisors():
+    assert check_slice_counts(8, 8, batch=1, frames_list=[8, 16], sizes=[16, 32], n_levels=2) is None

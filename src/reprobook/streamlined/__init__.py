@@ -16,7 +16,13 @@ from reprobook.streamlined.rehash import (
     similarity,
     uniform_key_steps,
 )
-from reprobook.streamlined.slicing import Streamlining, is_streamlined, remove_streamlining, streamline
+from reprobook.streamlined.slicing import (
+    Streamlining,
+    check_slice_counts,
+    is_streamlined,
+    remove_streamlining,
+    streamline,
+)
 
 __all__ = [
     "Latency",
@@ -25,6 +31,7 @@ __all__ = [
     "adjacent_similarity",
     "calibrate",
     "check_key_steps",
+    "check_slice_counts",
     "is_streamlined",
     "latency",
     "peak_memory",

@@ -24,6 +24,7 @@ and pixels.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,13 +59,14 @@ BLOCK_CLASSES = (
 SPATIAL, TEMPORAL, RECORD = "spatial", "temporal", "record"
 
 
-def slice_bounds(length: int, n_slices: int, what: str) -> list[slice]:
+def slice_bounds(length: int, n_slices: int, what: str, parameter: str = "n_slices") -> list[slice]:
     """Split ``range(length)`` into ``n_slices`` equal, consecutive slices.
 
     Args:
         length: the size of the axis to slice.
         n_slices: the number of slices; must divide ``length``.
         what: names the axis in the error message.
+        parameter: names the setting that gave ``n_slices`` in the error message.
 
     Returns:
         The slices, in order.
@@ -74,10 +76,47 @@ def slice_bounds(length: int, n_slices: int, what: str) -> list[slice]:
     """
     if n_slices > length or length % n_slices != 0:
         raise ValueError(
-            f"the slice count must divide the {what} ({length}) and be at most {length}; got {n_slices}"
+            f"{parameter} must divide the {what} ({length}) and be at most {length}; got {n_slices}"
         )
     size = length // n_slices
     return [slice(start, start + size) for start in range(0, length, size)]
+
+
+def _divisors(number: int) -> list[int]:
+    return [candidate for candidate in range(1, number + 1) if number % candidate == 0]
+
+
+def check_slice_counts(
+    spatial_slices: int, temporal_slices: int, batch: int, frames_list: list[int], sizes: list[int], n_levels: int
+) -> None:
+    """Check before any forward pass that the slice counts divide every axis they will slice.
+
+    Args:
+        spatial_slices: slices of the batch x frames axis.
+        temporal_slices: slices of the feature-map height in temporal layers.
+        batch: videos per UNet call.
+        frames_list: every number of frames the model will see.
+        sizes: every input height (= width), in (latent) pixels.
+        n_levels: levels of the UNet; level ``i`` has height ``size // 2**i``.
+
+    Raises:
+        ValueError: naming ``spatial_slices`` or ``temporal_slices`` and the counts that
+            would work, if a count does not divide one of the lengths.
+    """
+    lengths = sorted({batch * frames for frames in frames_list})
+    common = math.gcd(*lengths)
+    if common % spatial_slices != 0:
+        raise ValueError(
+            f"spatial_slices must divide batch x frames ({', '.join(map(str, lengths))}); "
+            f"got {spatial_slices}, accepted {_divisors(common)}"
+        )
+    heights = sorted({size // 2**level for size in sizes for level in range(n_levels)})
+    common = math.gcd(*heights)
+    if common % temporal_slices != 0:
+        raise ValueError(
+            f"temporal_slices must divide the feature-map height of every level ({', '.join(map(str, heights))}); "
+            f"got {temporal_slices}, accepted {_divisors(common)}"
+        )
 
 
 def _fill_slices(pieces: Callable[[slice], torch.Tensor], bounds: list[slice]) -> torch.Tensor:
@@ -95,7 +134,7 @@ def _fill_slices(pieces: Callable[[slice], torch.Tensor], bounds: list[slice]) -
 
 def _run_spatial(operators: list[Callable], hidden: torch.Tensor, n_slices: int, where: str) -> torch.Tensor:
     """Run spatial operators in order on each ``B*F`` slice of ``hidden`` (one group)."""
-    bounds = slice_bounds(hidden.shape[0], n_slices, f"batch x frames axis of {where}")
+    bounds = slice_bounds(hidden.shape[0], n_slices, f"batch x frames axis of {where}", "spatial_slices")
 
     def piece(bound: slice) -> torch.Tensor:
         part = hidden[bound]
@@ -270,7 +309,7 @@ def _sliced_temporal_forward(where: str, n_slices: int):
             raise ValueError(f"encoder_hidden_states is not supported by the sliced temporal layer {where}; got a tensor")
         batch_frames, channels, height, width = hidden_states.shape
         batch = batch_frames // num_frames
-        bounds = slice_bounds(height, n_slices, f"height of {where}")
+        bounds = slice_bounds(height, n_slices, f"height of {where}", "temporal_slices")
 
         video = hidden_states.reshape(batch, num_frames, channels, height, width).permute(0, 2, 1, 3, 4)
         normed = module.norm(video)
@@ -347,7 +386,8 @@ def streamline(
         unet: a ``UNetMotionModel`` or ``UNet3DConditionModel``.
         spatial_slices: slices of the ``B*F`` axis; must divide ``batch * frames`` at run time.
         temporal_slices: slices of the height axis in temporal transformers; must divide the
-            height of every level's feature map at run time.
+            height of every level's feature map at run time. The input sizes are unknown
+            here, so call :func:`check_slice_counts` first to fail before the first forward.
         grouping: True for Operator Grouping, False for naive slicing (each operator alone).
 
     Returns:
