@@ -1,6 +1,6 @@
 import pytest
 
-from reprobook.kfade.data import ForgetSplit, items_of, make_benchmark, split_authors
+from reprobook.kfade.data import ForgetSplit, check_forget_fraction, items_of, make_benchmark, split_authors
 
 
 def test_benchmark_repeats_for_seed():
@@ -63,3 +63,17 @@ def test_items_of_selects_authors(benchmark):
 def test_benchmark_rejects_one_author():
     with pytest.raises(ValueError, match="n_authors must be an integer >= 2; got 1"):
         make_benchmark(1)
+
+
+def test_forget_fraction_rejects_zero():
+    with pytest.raises(ValueError, match=r"forget_fraction must lie strictly between 0 and 1, in \(0, 1\); got 0.0"):
+        check_forget_fraction(0)
+
+
+def test_forget_fraction_rejects_one():
+    with pytest.raises(ValueError, match=r"strictly between 0 and 1.*got 1.0"):
+        check_forget_fraction(1.0)
+
+
+def test_forget_fraction_accepts_inside():
+    assert check_forget_fraction(0.1) == 0.1

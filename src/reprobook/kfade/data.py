@@ -248,6 +248,24 @@ def make_benchmark(
     return Benchmark(tuple(names), tuple(facts), tuple(items), tuple(world), seed)
 
 
+def check_forget_fraction(forget_fraction: float) -> float:
+    """Validate the share of authors to forget, which must lie in the open interval (0, 1).
+
+    Args:
+        forget_fraction: share of authors to forget (dimensionless).
+
+    Returns:
+        The share as a ``float``.
+
+    Raises:
+        ValueError: if it is not a finite number strictly between 0 and 1.
+    """
+    forget_fraction = check_float("forget_fraction", forget_fraction, low=0.0, high=1.0)
+    if forget_fraction in (0.0, 1.0):
+        raise ValueError(f"forget_fraction must lie strictly between 0 and 1, in (0, 1); got {forget_fraction}")
+    return forget_fraction
+
+
 def split_authors(benchmark: Benchmark, forget_fraction: float, seed: int = 0) -> ForgetSplit:
     """Draw the forget authors (a fraction of all authors) and keep the others.
 
@@ -259,9 +277,7 @@ def split_authors(benchmark: Benchmark, forget_fraction: float, seed: int = 0) -
     Returns:
         The split; at least one author on each side.
     """
-    forget_fraction = check_float("forget_fraction", forget_fraction, low=0.0, high=1.0)
-    if forget_fraction in (0.0, 1.0):
-        raise ValueError(f"forget_fraction must lie strictly between 0 and 1; got {forget_fraction}")
+    forget_fraction = check_forget_fraction(forget_fraction)
     n_authors = len(benchmark.authors)
     n_forget = min(max(1, round(forget_fraction * n_authors)), n_authors - 1)
     rng = np.random.default_rng(check_int("seed", seed, low=0))
