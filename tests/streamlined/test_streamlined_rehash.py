@@ -112,11 +112,11 @@ def test_reused_feature_is_second_to_last_up_block(motion_unet):
     assert reused_feature_module(motion_unet) == "up_blocks.0"
 
 
-def test_distinct_key_steps_merges_thresholds_with_equal_sets():
+def test_distinct_key_steps_merge_equal_sets():
     features = [torch.ones(1, 4), torch.ones(1, 4), -torch.ones(1, 4), -torch.ones(1, 4)]
     assert distinct_key_steps(features, [0.9, 0.5, 0.0]) == [([0, 2], "0.9/0.5/0")]
 
 
-def test_distinct_key_steps_keeps_different_sets_apart():
+def test_distinct_key_steps_keep_different_sets():
     features = [torch.ones(1, 2), torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 0.0]])]
     assert [key_steps for key_steps, _ in distinct_key_steps(features, [0.99, 0.5])] == [[0, 1], [0]]

@@ -123,15 +123,15 @@ def test_slice_bounds_cover_the_axis():
     assert slice_bounds(8, 4, "axis") == [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8)]
 
 
-def test_check_slice_counts_rejects_spatial_slices_not_dividing_frames():
+def test_slice_counts_reject_bad_spatial():
     with pytest.raises(ValueError, match="spatial_slices"):
         check_slice_counts(7, 1, batch=1, frames_list=[8, 16], sizes=[16], n_levels=2)
 
 
-def test_check_slice_counts_rejects_temporal_slices_not_dividing_deepest_height():
+def test_slice_counts_reject_bad_temporal():
     with pytest.raises(ValueError, match="temporal_slices"):
         check_slice_counts(1, 16, batch=1, frames_list=[8], sizes=[16], n_levels=2)
 
 
-def test_check_slice_counts_accepts_common_divisors():
+def test_slice_counts_accept_common_divisors():
     assert check_slice_counts(8, 8, batch=1, frames_list=[8, 16], sizes=[16, 32], n_levels=2) is None

@@ -83,6 +83,7 @@ def slice_bounds(length: int, n_slices: int, what: str, parameter: str = "n_slic
 
 
 def _divisors(number: int) -> list[int]:
+    """Return the positive divisors of ``number``, ascending."""
     return [candidate for candidate in range(1, number + 1) if number % candidate == 0]
 
 
@@ -108,14 +109,14 @@ def check_slice_counts(
     if common % spatial_slices != 0:
         raise ValueError(
             f"spatial_slices must divide batch x frames ({', '.join(map(str, lengths))}); "
-            f"got {spatial_slices}, accepted {_divisors(common)}"
+            f"got {spatial_slices}; choose one of {_divisors(common)}"
         )
     heights = sorted({size // 2**level for size in sizes for level in range(n_levels)})
     common = math.gcd(*heights)
     if common % temporal_slices != 0:
         raise ValueError(
             f"temporal_slices must divide the feature-map height of every level ({', '.join(map(str, heights))}); "
-            f"got {temporal_slices}, accepted {_divisors(common)}"
+            f"got {temporal_slices}; choose one of {_divisors(common)}"
         )
 
 
