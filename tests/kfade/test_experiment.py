@@ -66,5 +66,10 @@ def test_prepare_reads_benchmark_from_checkpoint(tmp_path):
 
 
 def test_prepare_rejects_missing_checkpoint(tmp_path):
-    with pytest.raises(FileNotFoundError, match="checkpoint path"):
+    with pytest.raises(ValueError, match="model_path must be empty or a folder holding config.json"):
         prepare(n_authors=6, n_attributes=1, n_world=5, forget_fraction=0.2, model_path=str(tmp_path / "none"))
+
+
+def test_prepare_rejects_missing_oracle(tmp_path):
+    with pytest.raises(ValueError, match="oracle_path must be empty or a folder holding config.json"):
+        prepare(n_authors=6, n_attributes=1, n_world=5, forget_fraction=0.2, oracle_path=str(tmp_path / "none"))

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from reprobook.kfade.models import (
-    IGNORE_INDEX, Example, build_model, collate, encode, load_checkpoint, make_batches, qa_examples,
+    IGNORE_INDEX, Example, build_model, check_checkpoint_path, collate, encode, load_checkpoint, make_batches, qa_examples,
     save_checkpoint, train_lm,
 )
 
@@ -77,6 +77,15 @@ def test_checkpoint_keeps_metadata(tmp_path, tokenizer):
 def test_checkpoint_keeps_tokenizer(tmp_path, tokenizer):
     save_checkpoint(build_model(tokenizer, width=8, depth=1, heads=2), tokenizer, tmp_path)
     assert load_checkpoint(tmp_path)[1]("Lisbon .")["input_ids"] == tokenizer("Lisbon .")["input_ids"]
+
+
+def test_checkpoint_path_accepts_empty():
+    assert check_checkpoint_path("model_path", "") == ""
+
+
+def test_checkpoint_path_names_parameter(tmp_path):
+    with pytest.raises(ValueError, match="oracle_path must be empty or a folder holding config.json"):
+        check_checkpoint_path("oracle_path", str(tmp_path / "nowhere"))
 
 
 def test_load_rejects_missing_path(tmp_path):

@@ -23,7 +23,7 @@ from reprobook.claims import NOT_REPRODUCED, REPRODUCED, SAME_DIRECTION, VERDICT
 from reprobook.kfade.data import Benchmark, ForgetSplit, QAItem, items_of, make_benchmark, split_authors
 from reprobook.kfade.metrics import evaluate, truth_ratios
 from reprobook.kfade.models import (
-    build_model, build_tokenizer, load_checkpoint, make_batches, qa_examples, save_checkpoint, text_examples,
+    build_model, build_tokenizer, check_checkpoint_path, load_checkpoint, make_batches, qa_examples, save_checkpoint, text_examples,
     train_lm,
 )
 from reprobook.kfade.unlearning import RetainReference, UpdateDelta, forget_gain_at_kl, token_nll, unlearn
@@ -117,8 +117,13 @@ def prepare(
         cache_dir: folder for trained models ("" = the system's temporary folder).
         n_unlearn_retain: retain examples the unlearning methods see (curvature, KL, retain
             terms), drawn with ``seed``; all retain examples are used for evaluation.
+
+    Raises:
+        ValueError: if ``model_path`` or ``oracle_path`` is neither empty nor a checkpoint folder.
     """
     n_unlearn_retain = check_int("n_unlearn_retain", n_unlearn_retain, low=1)
+    model_path = check_checkpoint_path("model_path", model_path)
+    oracle_path = check_checkpoint_path("oracle_path", oracle_path)
     benchmark = make_benchmark(n_authors, n_attributes, n_world, seed=seed)
     split = split_authors(benchmark, forget_fraction, seed=split_seed)
     model_options = {"family": family, "width": width, "depth": depth, "heads": heads}

@@ -234,6 +234,28 @@ def save_checkpoint(model, tokenizer, path: str | Path, metadata: dict | None = 
     return path
 
 
+def check_checkpoint_path(name: str, path: str | Path) -> str:
+    """Validate an optional checkpoint folder parameter before any work starts.
+
+    Args:
+        name: the parameter's name, for the message (e.g. ``"model_path"``).
+        path: ``""`` (no checkpoint) or a folder holding a ``config.json``.
+
+    Returns:
+        The path as a string (``""`` when empty).
+
+    Raises:
+        ValueError: naming the parameter, when ``path`` is neither empty nor such a folder.
+    """
+    if not isinstance(path, (str, Path)):
+        raise ValueError(f"{name} must be a folder path or empty; got {path!r} ({type(path).__name__})")
+    path = str(path)
+    if path and not (Path(path) / "config.json").is_file():
+        raise ValueError(f"{name} must be empty or a folder holding config.json (a save_pretrained checkpoint); "
+                         f"got {path!r}")
+    return path
+
+
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu", device_map=None):
     """Load a model and tokenizer saved with ``save_pretrained`` (ours or any local checkpoint).
 
