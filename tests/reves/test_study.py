@@ -27,6 +27,24 @@ def test_interval_known_half_width():
     assert high - mean == pytest.approx(12.7062 * 0.5, rel=1e-4)
 
 
+def test_interval_clipped_below():
+    assert interval([0.0, 0.0, 0.3], bounds=(0.0, 1.0))[1] == 0.0
+
+
+def test_interval_clipped_above():
+    assert interval([1.0, 1.0, 0.7], bounds=(0.0, 1.0))[2] == 1.0
+
+
+def test_interval_clip_keeps_mean():
+    assert interval([0.0, 0.0, 0.3], bounds=(0.0, 1.0))[0] == pytest.approx(0.1)
+
+
+def test_summary_interval_within_rates():
+    metrics = pd.DataFrame({"set": IN_DISTRIBUTION, "arm": "reves", "seed": [0, 1, 2], "pass@1": [0.0, 0.9, 1.0]})
+    row = summary(metrics, "pass@1").loc["reves"]
+    assert (row["low"], row["high"]) == (0.0, 1.0)
+
+
 def test_interval_of_one_value_is_open():
     assert math.isnan(interval([0.3])[1])
 

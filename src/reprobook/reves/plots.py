@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from reprobook.reves.study import interval
+from reprobook.reves.study import RATE_BOUNDS, interval
 
 ARM_COLORS = {
     "warm_up": "0.4", "single_turn": "C0", "multi_turn": "C1", "reves": "C3",
@@ -72,6 +72,8 @@ def plot_training_curves(curves: pd.DataFrame, window: int = 5, axes=None):
 def plot_budget_curves(metrics: pd.DataFrame, set_name: str, budgets, prefix: str = "oracle", ax=None):
     """Plot success against the revision budget t per arm, with 95% intervals over seeds.
 
+    The error bars are Student-t intervals of the mean over the seeds, clipped to [0, 1].
+
     Args:
         metrics: the ``metrics`` table of a study.
         set_name: which evaluation set.
@@ -87,7 +89,7 @@ def plot_budget_curves(metrics: pd.DataFrame, set_name: str, budgets, prefix: st
     ts = [0, *budgets]
     for offset, (arm, group) in enumerate(table.groupby("arm", sort=False)):
         columns = ["pass@1"] + [f"{prefix}@{t}" for t in budgets]
-        estimates = [interval(group[column]) for column in columns]
+        estimates = [interval(group[column], bounds=RATE_BOUNDS) for column in columns]
         means = np.array([mean for mean, _, _ in estimates])
         errors = np.array([[mean - low, high - mean] for mean, low, high in estimates]).T
         errors = np.nan_to_num(errors)

@@ -324,25 +324,45 @@ def run_study(
     return results
 
 
-def interval(values, confidence: float = 0.95) -> tuple[float, float, float]:
+# Every metric the study summarises per arm (success, verification accuracy, AUROC) is a rate.
+RATE_BOUNDS = (0.0, 1.0)
+
+
+def interval(
+    values, confidence: float = 0.95, bounds: tuple[float, float] | None = None
+) -> tuple[float, float, float]:
     """Return (mean, low, high): a Student-t confidence interval of the mean.
 
-    With one value the interval is (value, NaN, NaN).
+    With few seeds the t factor is large (4.3 for three values at 95%), so the interval of
+    a rate can reach past 0 or 1; ``bounds`` clips the ends to the values the quantity can
+    take (``RATE_BOUNDS`` for a rate). The mean is never clipped. With one value the
+    interval is (value, NaN, NaN).
+
+    Args:
+        values: one value per seed, shape ``[n]``.
+        confidence: coverage of the interval, in (0, 1).
+        bounds: ``(lowest, highest)`` value the quantity can take, or ``None`` for no clipping.
+
+    Returns:
+        ``(mean, low, high)`` in the unit of ``values``.
     """
     values = np.asarray(values, dtype=float)
     mean = float(values.mean())
     if len(values) < 2:
         return mean, math.nan, math.nan
-    half = stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
-    return mean, mean - float(half), mean + float(half)
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return mean, low, high
 
 
 def summary(metrics: pd.DataFrame, metric: str, set_name: str = IN_DISTRIBUTION) -> pd.DataFrame:
-    """Return per arm the mean of a metric over seeds with its 95% interval."""
+    """Return per arm the mean of a rate over seeds with its 95% t-interval, clipped to [0, 1]."""
     rows = []
     table = metrics[metrics["set"] == set_name]
     for arm, group in table.groupby("arm", sort=False):
-        mean, low, high = interval(group[metric])
+        mean, low, high = interval(group[metric], bounds=RATE_BOUNDS)
         rows.append({"arm": arm, "mean": mean, "low": low, "high": high, "seeds": len(group)})
     return pd.DataFrame(rows).set_index("arm")
 
