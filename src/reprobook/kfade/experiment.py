@@ -237,8 +237,8 @@ def threshold_verdict(measured: float, reproduced_at: float, direction_at: float
 
 
 GENERATED_DATA_CAP = (
-    "; capped at 'same direction': measured on the benchmark generated here with a small model, "
-    "while the paper used TOFU and WMDP with 7B models"
+    "; at most 'same direction', since this is measured on the benchmark generated here with a "
+    "small model, while the paper used TOFU and WMDP with 7B models"
 )
 
 
