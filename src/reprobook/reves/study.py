@@ -333,9 +333,9 @@ def interval(
 ) -> tuple[float, float, float]:
     """Return (mean, low, high): a Student-t confidence interval of the mean.
 
-    With few seeds the t factor is large (4.3 for three values at 95%), so the interval of
-    a rate can reach past 0 or 1; ``bounds`` clips the ends to the values the quantity can
-    take (``RATE_BOUNDS`` for a rate). The mean is never clipped. With one value the
+    With few seeds the t factor is large (4.3 for three values at 95%). The interval of a
+    rate can then reach past 0 or 1. ``bounds`` clips its ends to the values the quantity
+    can take (``RATE_BOUNDS`` for a rate); the mean is never clipped. With one value the
     interval is (value, NaN, NaN).
 
     Args:
