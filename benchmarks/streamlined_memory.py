@@ -95,7 +95,9 @@ def main() -> None:
     memory16 = results["memory"]["16_frames"]["memory_ratio_vs_original"]
     speedup = results["rehash"]["best_speedup_at_30db"]
     logger.info("target: >= 3x lower peak memory at 16 frames: %.2fx (%s)", memory16, "met" if memory16 >= 3 else "missed")
-    logger.info("target: >= 1.5x Step Rehash speed-up at PSNR >= 30 dB: %s",
+    # The briefly trained model still samples noise, so this ratio tests the mechanics of
+    # Step Rehash, not the paper's claim.
+    logger.info("target: >= 1.5x Step Rehash speed-up at PSNR >= 30 dB (mechanics only, undertrained model): %s",
                 "no setting kept 30 dB" if speedup is None else f"{speedup:.2f}x ({'met' if speedup >= 1.5 else 'missed'})")
     if arguments.record:
         logger.info("wrote %s", write_record("streamlined_memory", results))
