@@ -1,5 +1,7 @@
 """Measure Streamlined Inference's memory and speed ratios in one run.
 
+"The paper" is *Fast and Memory-Efficient Video Diffusion Using Streamlined Inference*.
+
 Part 1: one UNetMotionModel call (random weights, 4 latent channels, 32x32 latents) at 8
 and 16 frames under the original model, diffusers' split inference and our slicing with
 grouping: peak memory and latency ratios of ours against both. Target: at least 3x lower

@@ -1,6 +1,8 @@
 """The chapter's experiments: models on the generated benchmark, method comparison, reapplying, relearning.
 
-An *experiment setup* holds the benchmark, the forget split, the tokenizer, the
+"The paper" is *Gauss-Newton Unlearning for the LLM Era* (K-FADE).
+
+An *experiment setup* contains the benchmark, the forget split, the tokenizer, the
 *original* model (trained on every author and the world corpus) and the *oracle*
 (trained the same way without the forget authors), plus the forget and retain batches.
 Models are cached as ``save_pretrained`` folders keyed by their settings, or loaded from

@@ -1,5 +1,7 @@
 """K-FADE and the first-order unlearning baselines under one interface.
 
+"The paper" is *Gauss-Newton Unlearning for the LLM Era* (K-FADE).
+
 *Unlearning* changes a trained model so that the loss on a forget set rises while its
 outputs on a retain set change as little as possible. Every method here returns an
 :class:`UnlearnResult`: the weight change as an :class:`UpdateDelta` (which can be saved

@@ -1,5 +1,7 @@
 """Constraint puzzles with exact verifiers: 4x4 mini-sudoku and n-queens.
 
+"The paper" is *REVES: REvision and VErification-Augmented Training for Test-Time Scaling*.
+
 A puzzle is a string of cells in which ``.`` marks a blank; an *answer* is the full board,
 the puzzle with every blank filled. (Writing the whole board lets a small model copy
 each given from a fixed distance instead of counting blanks.) A verifier checks an

@@ -39,7 +39,7 @@ from reprobook.safetydrift.traces import Step
 
 
 class MonitorReading(NamedTuple):
-    """What the monitor returns after one step.
+    """The reading the monitor returns after one step.
 
     Attributes:
         risk: the risk level after the step.

@@ -1,5 +1,8 @@
 """Scorecard verdicts computed from measured values, with the reason that decided them.
 
+"The paper" is *SafetyDrift: Predicting When AI Agents Cross the Line Before They
+Actually Do*.
+
 A claim is *reproduced* when the measured value lies within a stated tolerance of the
 paper's (or keeps the paper's bound) **and** the comparison the claim makes holds, for
 example "the monitor detects more than keyword matching". It is *same direction* when

@@ -1,7 +1,8 @@
 """Verdicts for the chapter's scorecard, computed from values measured in a run.
 
 A notebook must not hard-code a verdict that a run in another profile could contradict,
-so each claim's verdict comes from one of these comparisons.
+so each claim's verdict comes from one of these comparisons. "The paper" is *Towards
+Assessing and Benchmarking Risk-Return Tradeoff of Off-Policy Evaluation* (ICLR 2024).
 
 A claimed *association* between two scores of a few estimators (for example "estimators
 that overestimate poor policies less score a higher SharpeRatio@k") is judged by a
